@@ -1,0 +1,40 @@
+package pipeline
+
+import (
+	"context"
+	"errors"
+	"io"
+	"time"
+)
+
+// ErrNotFound is returned by Source.Open when the file vanished between
+// listing and fetching.
+var ErrNotFound = errors.New("file not found")
+
+// RemoteFile describes one export file as a source lists it.
+type RemoteFile struct {
+	// Name is the base name of the file, used in the raw archive.
+	Name string
+	// Path is the source's own address of the file (a path on the SFTP
+	// server or in the local folder), passed back to Open.
+	Path string
+	// URI identifies the file for humans and the raw_files table, without
+	// credentials, e.g. sftp://exports@host:22/out/orders-2026-11-20.xml.
+	URI string
+	// Size is the size in bytes as listed, or -1 when unknown.
+	Size int64
+	// ModTime is the modification time as listed.
+	ModTime time.Time
+}
+
+// Source lists and fetches the export files of one integration.
+//
+// List returns the files that match the source's configured glob, sorted by
+// name. Open returns a stream of one listed file; it returns an error
+// wrapping ErrNotFound when the file no longer exists. Implementations
+// honour ctx cancellation in both calls and in reads from the stream.
+type Source interface {
+	List(ctx context.Context) ([]RemoteFile, error)
+	Open(ctx context.Context, f RemoteFile) (io.ReadCloser, error)
+	Close() error
+}
