@@ -3,7 +3,9 @@ package pipeline
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
+	"strings"
 	"time"
 )
 
@@ -37,4 +39,20 @@ type Source interface {
 	List(ctx context.Context) ([]RemoteFile, error)
 	Open(ctx context.Context, f RemoteFile) (io.ReadCloser, error)
 	Close() error
+}
+
+// EscapeURIPath escapes a path for a RemoteFile URI: letters outside ASCII
+// stay readable, only what would break parsing (controls, space, %, #, ?)
+// is percent-encoded.
+func EscapeURIPath(p string) string {
+	var b strings.Builder
+	for i := 0; i < len(p); i++ {
+		c := p[i]
+		if c <= ' ' || c == 0x7f || c == '%' || c == '#' || c == '?' {
+			fmt.Fprintf(&b, "%%%02X", c)
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
 }

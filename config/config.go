@@ -1,0 +1,336 @@
+// Package config loads and validates an integration file: where the exports
+// come from, how they are read and mapped, and where the staging DuckDB file
+// and the raw archive live.
+//
+// Loading follows one path: strict YAML decoding (an unknown key is an
+// error naming it and its line) → defaults → secrets resolved from the
+// environment or files → Validate. Secrets are never accepted inline.
+package config
+
+import (
+	"bytes"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"time"
+
+	"github.com/goccy/go-yaml"
+)
+
+// Integration is one integration file.
+type Integration struct {
+	// Name identifies the integration in the archive, the lock and the runs
+	// table; it defaults to the file's base name without extension.
+	Name string `yaml:"name"`
+	// Description is free text for humans.
+	Description string `yaml:"description"`
+	// Source says where the export files come from.
+	Source Source `yaml:"source"`
+	// Format names the file format; it defaults to the mapping's format.
+	Format string `yaml:"format"`
+	// Mapping names a shipped mapping (e.g. "unas-orders") or a path to a
+	// mapping file, relative to the integration file.
+	Mapping string `yaml:"mapping"`
+	// Params are the values the mapping asks for (owner, status map, …).
+	Params map[string]string `yaml:"params"`
+	// SyncStart is the first date (YYYY-MM-DD) whose records are synced;
+	// older records are skipped. Once a run has used it, it cannot change.
+	SyncStart string `yaml:"sync_start"`
+	// Data is the folder for the staging DuckDB file and the raw archive,
+	// relative to the integration file; default "data".
+	Data string `yaml:"data"`
+	// Staging is the DuckDB file; default <data>/<name>.duckdb.
+	Staging string `yaml:"staging"`
+	// Archive is the raw archive root; default <data>/raw.
+	Archive string `yaml:"archive"`
+
+	// Dir is the folder of the integration file; relative paths resolve
+	// against it. Not read from YAML.
+	Dir string `yaml:"-"`
+	// Path is the integration file's path. Not read from YAML.
+	Path string `yaml:"-"`
+}
+
+// Source configures where export files are listed and fetched.
+type Source struct {
+	// Type is "local" or "sftp".
+	Type string `yaml:"type"`
+	// Dir is the folder holding the exports (local path or remote path).
+	Dir string `yaml:"dir"`
+	// Glob selects file names in Dir (path.Match syntax); default "*".
+	Glob string `yaml:"glob"`
+	// DatePattern is a regular expression on the file name whose first
+	// group is the export date as YYYY-MM-DD or YYYYMMDD; when it does not
+	// match, the file's modification time gives the date.
+	DatePattern string `yaml:"date_pattern"`
+	// Snapshot is "incremental" (default: a file holds changed records only)
+	// or "full" (a file holds every record, so a missing one is reported).
+	Snapshot string `yaml:"snapshot"`
+	// SFTP holds the connection settings when Type is "sftp".
+	SFTP *SFTP `yaml:"sftp"`
+}
+
+// SFTP configures an SFTP connection. Secrets are named, never inlined.
+type SFTP struct {
+	Host string `yaml:"host"`
+	// Port defaults to 22.
+	Port int    `yaml:"port"`
+	User string `yaml:"user"`
+	// PasswordEnv names an environment variable holding the password.
+	PasswordEnv string `yaml:"password_env"`
+	// PasswordFile names a file holding the password.
+	PasswordFile string `yaml:"password_file"`
+	// PrivateKeyFile names a PEM private key file.
+	PrivateKeyFile string `yaml:"private_key_file"`
+	// PassphraseEnv names an environment variable holding the key's passphrase.
+	PassphraseEnv string `yaml:"passphrase_env"`
+	// KnownHosts names the known_hosts file the host key is verified
+	// against; required.
+	KnownHosts string `yaml:"known_hosts"`
+	// Timeout bounds connecting and each request; default 30s.
+	Timeout Duration `yaml:"timeout"`
+
+	// Password and PrivateKey hold the resolved secrets. Not read from YAML.
+	Password   string `yaml:"-"`
+	PrivateKey []byte `yaml:"-"`
+	Passphrase []byte `yaml:"-"`
+}
+
+// Duration is a time.Duration written as "30s" or "2m" in YAML.
+type Duration time.Duration
+
+// UnmarshalText parses a duration such as "30s".
+func (d *Duration) UnmarshalText(b []byte) error {
+	v, err := time.ParseDuration(string(b))
+	if err != nil {
+		return err
+	}
+	*d = Duration(v)
+	return nil
+}
+
+// FieldError is a configuration error naming the field and its value.
+type FieldError struct {
+	File  string
+	Field string
+	Value string
+	Msg   string
+}
+
+func (e *FieldError) Error() string {
+	s := e.File + ": " + e.Field
+	if e.Value != "" {
+		s += fmt.Sprintf(" = %q", e.Value)
+	}
+	return s + ": " + e.Msg
+}
+
+// Load reads, resolves and validates the integration file at path.
+func Load(path string) (*Integration, error) {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("reading integration file: %w", err)
+	}
+	abs, err := filepath.Abs(path)
+	if err != nil {
+		return nil, fmt.Errorf("resolving integration file path: %w", err)
+	}
+	in := &Integration{}
+	dec := yaml.NewDecoder(bytes.NewReader(b), yaml.Strict())
+	if err := dec.Decode(in); err != nil {
+		return nil, fmt.Errorf("%s: %s", path, yaml.FormatError(err, false, true))
+	}
+	in.Path = abs
+	in.Dir = filepath.Dir(abs)
+	in.setDefaults()
+	if err := in.Validate(); err != nil {
+		return nil, err
+	}
+	if err := in.resolveSecrets(); err != nil {
+		return nil, err
+	}
+	return in, nil
+}
+
+func (in *Integration) setDefaults() {
+	if in.Name == "" {
+		base := filepath.Base(in.Path)
+		in.Name = strings.TrimSuffix(base, filepath.Ext(base))
+	}
+	if in.Data == "" {
+		in.Data = "data"
+	}
+	in.Data = in.resolve(in.Data)
+	if in.Staging == "" {
+		in.Staging = filepath.Join(in.Data, in.Name+".duckdb")
+	} else {
+		in.Staging = in.resolve(in.Staging)
+	}
+	if in.Archive == "" {
+		in.Archive = filepath.Join(in.Data, "raw")
+	} else {
+		in.Archive = in.resolve(in.Archive)
+	}
+	if in.Source.Glob == "" {
+		in.Source.Glob = "*"
+	}
+	if in.Source.Snapshot == "" {
+		in.Source.Snapshot = "incremental"
+	}
+	if in.Source.Type == "local" {
+		in.Source.Dir = in.resolve(in.Source.Dir)
+	}
+	if s := in.Source.SFTP; s != nil {
+		if s.Port == 0 {
+			s.Port = 22
+		}
+		if s.Timeout == 0 {
+			s.Timeout = Duration(30 * time.Second)
+		}
+		s.KnownHosts = in.resolveOpt(s.KnownHosts)
+		s.PasswordFile = in.resolveOpt(s.PasswordFile)
+		s.PrivateKeyFile = in.resolveOpt(s.PrivateKeyFile)
+	}
+}
+
+// resolve makes p absolute against the integration file's folder.
+func (in *Integration) resolve(p string) string {
+	if filepath.IsAbs(p) {
+		return p
+	}
+	return filepath.Join(in.Dir, p)
+}
+
+func (in *Integration) resolveOpt(p string) string {
+	if p == "" {
+		return ""
+	}
+	return in.resolve(p)
+}
+
+var nameRe = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9_.-]{0,63}$`)
+
+// Validate checks the integration's fields; each error names the field.
+func (in *Integration) Validate() error {
+	var errs []error
+	bad := func(field, value, msg string) {
+		errs = append(errs, &FieldError{File: in.Path, Field: field, Value: value, Msg: msg})
+	}
+	if !nameRe.MatchString(in.Name) {
+		bad("name", in.Name, "must be 1–64 letters, digits, '.', '_' or '-', starting with a letter or digit")
+	}
+	if in.Mapping == "" {
+		bad("mapping", "", "is required (a shipped mapping name or a file path)")
+	}
+	if in.SyncStart != "" {
+		if _, err := time.Parse(time.DateOnly, in.SyncStart); err != nil {
+			bad("sync_start", in.SyncStart, "must be a date YYYY-MM-DD")
+		}
+	}
+	s := in.Source
+	switch s.Type {
+	case "local":
+		if s.Dir == "" {
+			bad("source.dir", "", "is required")
+		}
+		if s.SFTP != nil {
+			bad("source.sftp", "", "is only for source.type sftp")
+		}
+	case "sftp":
+		if s.SFTP == nil {
+			bad("source.sftp", "", "is required for source.type sftp")
+		} else {
+			errs = append(errs, s.SFTP.validate(in.Path)...)
+		}
+		if s.Dir == "" {
+			bad("source.dir", "", "is required (the remote folder, e.g. /exports)")
+		}
+	case "":
+		bad("source.type", "", "is required: local or sftp")
+	default:
+		bad("source.type", s.Type, "must be local or sftp")
+	}
+	if _, err := matchGlob(s.Glob); err != nil {
+		bad("source.glob", s.Glob, err.Error())
+	}
+	if s.DatePattern != "" {
+		re, err := regexp.Compile(s.DatePattern)
+		switch {
+		case err != nil:
+			bad("source.date_pattern", s.DatePattern, "is not a regular expression: "+err.Error())
+		case re.NumSubexp() < 1:
+			bad("source.date_pattern", s.DatePattern, "needs one group capturing the date, e.g. orders-(\\d{4}-\\d{2}-\\d{2})")
+		}
+	}
+	if s.Snapshot != "incremental" && s.Snapshot != "full" {
+		bad("source.snapshot", s.Snapshot, "must be incremental or full")
+	}
+	return errors.Join(errs...)
+}
+
+func (s *SFTP) validate(file string) []error {
+	var errs []error
+	bad := func(field, value, msg string) {
+		errs = append(errs, &FieldError{File: file, Field: "source.sftp." + field, Value: value, Msg: msg})
+	}
+	if s.Host == "" {
+		bad("host", "", "is required")
+	}
+	if s.Port < 1 || s.Port > 65535 {
+		bad("port", fmt.Sprint(s.Port), "must be 1–65535")
+	}
+	if s.User == "" {
+		bad("user", "", "is required")
+	}
+	if s.KnownHosts == "" {
+		bad("known_hosts", "", "is required: host keys are always verified")
+	}
+	if s.PasswordEnv == "" && s.PasswordFile == "" && s.PrivateKeyFile == "" {
+		bad("password_env", "", "one of password_env, password_file or private_key_file is required")
+	}
+	if s.PasswordEnv != "" && s.PasswordFile != "" {
+		bad("password_file", s.PasswordFile, "give password_env or password_file, not both")
+	}
+	return errs
+}
+
+// resolveSecrets reads the secrets the file names; their values are kept
+// out of every message.
+func (in *Integration) resolveSecrets() error {
+	s := in.Source.SFTP
+	if s == nil {
+		return nil
+	}
+	if s.PasswordEnv != "" {
+		v, ok := os.LookupEnv(s.PasswordEnv)
+		if !ok || v == "" {
+			return &FieldError{File: in.Path, Field: "source.sftp.password_env", Value: s.PasswordEnv, Msg: "environment variable is not set"}
+		}
+		s.Password = v
+	}
+	if s.PasswordFile != "" {
+		b, err := os.ReadFile(s.PasswordFile)
+		if err != nil {
+			return &FieldError{File: in.Path, Field: "source.sftp.password_file", Value: s.PasswordFile, Msg: "cannot be read: " + errors.Unwrap(err).Error()}
+		}
+		s.Password = strings.TrimRight(string(b), "\r\n")
+	}
+	if s.PrivateKeyFile != "" {
+		b, err := os.ReadFile(s.PrivateKeyFile)
+		if err != nil {
+			return &FieldError{File: in.Path, Field: "source.sftp.private_key_file", Value: s.PrivateKeyFile, Msg: "cannot be read: " + errors.Unwrap(err).Error()}
+		}
+		s.PrivateKey = b
+	}
+	if s.PassphraseEnv != "" {
+		v, ok := os.LookupEnv(s.PassphraseEnv)
+		if !ok {
+			return &FieldError{File: in.Path, Field: "source.sftp.passphrase_env", Value: s.PassphraseEnv, Msg: "environment variable is not set"}
+		}
+		s.Passphrase = []byte(v)
+	}
+	return nil
+}

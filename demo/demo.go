@@ -1,0 +1,117 @@
+// Package demo sets up minisync's embedded default: an in-process SFTP
+// server serving dated UNAS exports from the fixtures, its host key in a
+// known_hosts file, and an integration file that points at it.
+package demo
+
+import (
+	"crypto/rand"
+	"encoding/hex"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+
+	"minisync/fixtures"
+	"minisync/sftpserver"
+)
+
+// PasswordEnv is the environment variable the demo integration reads the
+// SFTP password from.
+const PasswordEnv = "MINISYNC_DEMO_SFTP_PASSWORD"
+
+// Days are the demo's export files, one per night.
+var Days = []string{"orders-2026-11-19.xml", "orders-2026-11-20.xml"}
+
+// StatusMap is the demo shop's UNAS → MiniCRM status map, in the format of
+// the UNAS integration.
+const StatusMap = `{"Feldolgozás alatt": "Feldolgozás", "Csomagolás": "Feldolgozás", "Kiszállítva": "Kiszállítva", "Teljesítve": "Sikeres"}`
+
+// Env is a running demo environment.
+type Env struct {
+	Dir         string // the demo folder
+	Integration string // path of the integration file
+	exports     string // the folder the SFTP server serves as /exports
+	server      *sftpserver.Server
+}
+
+// Start prepares dir (emptied first) and starts the SFTP server. The
+// password is random, handed over through the environment as an operator
+// would, and never written to a file.
+func Start(dir string, logger *slog.Logger) (*Env, error) {
+	if err := os.RemoveAll(dir); err != nil {
+		return nil, fmt.Errorf("clearing demo folder: %w", err)
+	}
+	root := filepath.Join(dir, "sftp-server")
+	exports := filepath.Join(root, "exports")
+	if err := os.MkdirAll(exports, 0o750); err != nil {
+		return nil, fmt.Errorf("creating demo folder: %w", err)
+	}
+	secret := make([]byte, 16)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, err
+	}
+	password := hex.EncodeToString(secret)
+	srv, err := sftpserver.Start(sftpserver.Options{Root: root, User: "shop-export", Password: password, Logger: logger})
+	if err != nil {
+		return nil, fmt.Errorf("starting the demo SFTP server: %w", err)
+	}
+	e := &Env{Dir: dir, exports: exports, server: srv, Integration: filepath.Join(dir, "unas-demo.yaml")}
+	if err := srv.WriteKnownHosts(filepath.Join(dir, "known_hosts")); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	if err := os.WriteFile(e.Integration, []byte(integrationFile(srv.Port())), 0o640); err != nil {
+		srv.Close()
+		return nil, fmt.Errorf("writing demo integration file: %w", err)
+	}
+	if err := os.Setenv(PasswordEnv, password); err != nil {
+		srv.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+// Deliver puts one fixture export on the SFTP server, as the shop's nightly
+// export job would.
+func (e *Env) Deliver(name string) error {
+	b, err := fixtures.UNAS.ReadFile("unas/" + name)
+	if err != nil {
+		return fmt.Errorf("reading fixture %s: %w", name, err)
+	}
+	return os.WriteFile(filepath.Join(e.exports, name), b, 0o640)
+}
+
+// Addr is the SFTP server's address.
+func (e *Env) Addr() string { return e.server.Addr() }
+
+// Close stops the SFTP server.
+func (e *Env) Close() error { return e.server.Close() }
+
+func integrationFile(port int) string {
+	return strings.TrimLeft(fmt.Sprintf(`
+# minisync demo integration: the UNAS order export of a demo shop, fetched
+# nightly over SFTP and planned against MiniCRM.
+name: unas-demo
+description: Demo shop's UNAS order export over SFTP
+source:
+  type: sftp
+  dir: /exports
+  glob: "orders-*.xml"
+  date_pattern: 'orders-(\d{4}-\d{2}-\d{2})\.xml'
+  sftp:
+    host: 127.0.0.1
+    port: %d
+    user: shop-export
+    password_env: %s
+    known_hosts: known_hosts
+mapping: unas-orders
+params:
+  owner: Kovács Anna
+  status_map: '%s'
+  link_field: InvoiceUrl
+  unas_status_field: UnasStatus
+sync_start: "2026-11-01"
+data: data
+`, port, PasswordEnv, StatusMap), "\n")
+}

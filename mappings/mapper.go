@@ -1,0 +1,287 @@
+package mappings
+
+import (
+	"fmt"
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"minisync/pipeline"
+)
+
+// Mapper applies a compiled mapping to source records.
+type Mapper struct {
+	spec      *Spec
+	params    map[string]string
+	lookups   map[string]map[string]string
+	syncStart string // YYYY-MM-DD or ""
+	entities  []pipeline.Entity
+}
+
+// Result is what one source record maps to: rows for each entity, or a
+// reject, or a skip (e.g. a record older than the sync start date).
+type Result struct {
+	Rows   []pipeline.Row
+	Reject *pipeline.Reject
+	Skip   string
+}
+
+// Compile binds a mapping to an integration's parameters and sync start
+// date. Every error names the parameter and what is wrong with it.
+func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, error) {
+	m := &Mapper{spec: s, params: map[string]string{}, lookups: map[string]map[string]string{}, syncStart: syncStart}
+	var errs []string
+	for name := range params {
+		if _, ok := s.Params[name]; !ok {
+			errs = append(errs, fmt.Sprintf("params.%s: the mapping %s has no such parameter (it has: %s)", name, s.Name, strings.Join(paramNames(s), ", ")))
+		}
+	}
+	for _, name := range paramNames(s) {
+		p := s.Params[name]
+		v, ok := params[name]
+		if !ok || v == "" {
+			v = p.Default
+		}
+		if v == "" && p.Required {
+			errs = append(errs, fmt.Sprintf("params.%s: is required by mapping %s: %s", name, s.Name, p.Description))
+			continue
+		}
+		if p.Kind == "date" && v != "" {
+			if _, err := time.Parse(time.DateOnly, v); err != nil {
+				errs = append(errs, fmt.Sprintf("params.%s = %q: must be a date YYYY-MM-DD", name, v))
+			}
+		}
+		m.params[name] = v
+	}
+	for name, l := range s.Lookups {
+		table := l.Entries
+		if l.FromParam != "" {
+			raw := m.params[l.FromParam]
+			if raw == "" {
+				table = map[string]string{}
+			} else {
+				parsed, err := ParseMap(raw)
+				if err != nil {
+					errs = append(errs, fmt.Sprintf("params.%s: %v", l.FromParam, err))
+					continue
+				}
+				table = parsed
+			}
+		}
+		m.lookups[name] = table
+	}
+	if len(errs) > 0 {
+		sort.Strings(errs)
+		return nil, fmt.Errorf("mapping %s: %s", s.Name, strings.Join(errs, "; "))
+	}
+	for _, e := range s.Entities {
+		ent := pipeline.Entity{Name: e.Name, Key: e.Key}
+		for _, f := range e.Fields {
+			ent.Fields = append(ent.Fields, f.Name)
+		}
+		m.entities = append(m.entities, ent)
+	}
+	return m, nil
+}
+
+func paramNames(s *Spec) []string {
+	var names []string
+	for n := range s.Params {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
+}
+
+// Entities returns the entities the mapping produces, in load order.
+func (m *Mapper) Entities() []pipeline.Entity { return m.entities }
+
+// Spec returns the mapping as written.
+func (m *Mapper) Spec() *Spec { return m.spec }
+
+// Lookup returns a compiled lookup table by name.
+func (m *Mapper) Lookup(name string) map[string]string { return m.lookups[name] }
+
+// Map maps one record. The error is reserved for faults of the mapping
+// itself (a malformed path); a bad record is a Result with a Reject.
+func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
+	if m.syncStart != "" && m.spec.RecordDate != nil {
+		d, rej, err := m.field(rec, *m.spec.RecordDate, 0, "record_date")
+		if err != nil || rej != nil {
+			return Result{Reject: rej}, err
+		}
+		if d != "" && d[:min(10, len(d))] < m.syncStart {
+			return Result{Skip: fmt.Sprintf("dated %s, before sync_start %s", d, m.syncStart)}, nil
+		}
+	}
+	var res Result
+	for i, e := range m.spec.Entities {
+		recs := []pipeline.Record{rec}
+		if e.Each != "" {
+			var err error
+			if recs, err = rec.Children(e.Each); err != nil {
+				return Result{}, fmt.Errorf("entity %s: each %q: %w", e.Name, e.Each, err)
+			}
+		}
+		index := 0
+		for _, r := range recs {
+			ok, err := m.applies(r, e)
+			if err != nil {
+				return Result{}, fmt.Errorf("entity %s: %w", e.Name, err)
+			}
+			if !ok {
+				continue
+			}
+			index++
+			row, rej, err := m.row(r, e, m.entities[i], index)
+			if err != nil || rej != nil {
+				return Result{Reject: rej}, err
+			}
+			res.Rows = append(res.Rows, row)
+		}
+	}
+	return res, nil
+}
+
+func (m *Mapper) applies(r pipeline.Record, e EntitySpec) (bool, error) {
+	for _, c := range e.When {
+		ok, err := holds(r, c)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	for _, c := range e.Unless {
+		ok, err := holds(r, c)
+		if err != nil || ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
+func holds(r pipeline.Record, c Condition) (bool, error) {
+	v, _, err := r.Value(c.Path)
+	if err != nil {
+		return false, fmt.Errorf("condition on %q: %w", c.Path, err)
+	}
+	v = strings.TrimSpace(v)
+	if len(c.In) == 0 {
+		return v != "", nil
+	}
+	for _, x := range c.In {
+		if v == x {
+			return true, nil
+		}
+	}
+	return false, nil
+}
+
+func (m *Mapper) row(r pipeline.Record, e EntitySpec, ent pipeline.Entity, index int) (pipeline.Row, *pipeline.Reject, error) {
+	row := pipeline.Row{Entity: e.Name, Pos: r.Position(), Values: make([]string, len(e.Fields))}
+	for j, f := range e.Fields {
+		v, rej, err := m.field(r, f, index, e.Name)
+		if err != nil || rej != nil {
+			return row, rej, err
+		}
+		row.Values[j] = v
+	}
+	var key strings.Builder
+	key.WriteString(e.KeyPrefix)
+	for j, k := range ent.Key {
+		v := row.Values[indexOf(ent.Fields, k)]
+		if v == "" {
+			return row, &pipeline.Reject{Pos: r.Position(), Entity: e.Name, Field: k, Reason: "natural key field is empty"}, nil
+		}
+		if j > 0 {
+			key.WriteByte('|')
+		}
+		key.WriteString(v)
+	}
+	row.Key = key.String()
+	return row, nil, nil
+}
+
+func indexOf(list []string, s string) int {
+	for i, x := range list {
+		if x == s {
+			return i
+		}
+	}
+	return -1
+}
+
+var pathRefRe = regexp.MustCompile(`\{([^{}]+)\}`)
+
+// field evaluates one field; a bad value is a reject, a bad mapping an error.
+func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string) (string, *pipeline.Reject, error) {
+	reject := func(v, reason string) (string, *pipeline.Reject, error) {
+		return "", &pipeline.Reject{Pos: r.Position(), Entity: entity, Field: f.Name, Value: v, Reason: reason}, nil
+	}
+	var v string
+	switch {
+	case f.Path == "#index":
+		v = strconv.Itoa(index)
+	case f.Path != "":
+		var err error
+		if v, _, err = r.Value(f.Path); err != nil {
+			return "", nil, fmt.Errorf("field %s.%s: %w", entity, f.Name, err)
+		}
+	default:
+		v = paramRefRe.ReplaceAllStringFunc(f.Value, func(ref string) string { return m.params[ref[2:len(ref)-1]] })
+	}
+	raw := v
+	for _, t := range f.Transforms {
+		name, arg, _ := strings.Cut(t, ":")
+		var err error
+		arg = pathRefRe.ReplaceAllStringFunc(arg, func(ref string) string {
+			if err != nil {
+				return ""
+			}
+			var s string
+			s, _, err = r.Value(ref[1 : len(ref)-1])
+			return strings.TrimSpace(s)
+		})
+		if err != nil {
+			return "", nil, fmt.Errorf("field %s.%s: transform %s: %w", entity, f.Name, t, err)
+		}
+		if v, err = transforms[name](v, arg); err != nil {
+			return reject(raw, err.Error())
+		}
+	}
+	if v == "" {
+		v = f.Default
+	}
+	if f.Lookup != "" && v != "" {
+		mapped, ok := m.lookups[f.Lookup][v]
+		switch {
+		case ok:
+			v = mapped
+		case f.Unknown == "pass":
+		case f.Unknown == "default":
+			v = f.Default
+		default:
+			return reject(v, fmt.Sprintf("no entry for this value in lookup %s%s", f.Lookup, m.lookupOrigin(f.Lookup)))
+		}
+	}
+	if v == "" {
+		if f.Required {
+			return reject(raw, "is required but empty")
+		}
+		return "", nil, nil
+	}
+	for _, check := range f.Validate {
+		if err := validators[check](v); err != nil {
+			return reject(v, err.Error())
+		}
+	}
+	return v, nil, nil
+}
+
+func (m *Mapper) lookupOrigin(name string) string {
+	if p := m.spec.Lookups[name].FromParam; p != "" {
+		return " (params." + p + ")"
+	}
+	return ""
+}

@@ -1,0 +1,133 @@
+package mappings
+
+import (
+	"fmt"
+	"strings"
+)
+
+// TaxID is a company tax number split into its country and its identity.
+type TaxID struct {
+	Country string // ISO 3166 alpha-2, upper case
+	Number  string // digits only, no country prefix
+}
+
+// Key is the normalised identity, e.g. HU25566552 or RO14399840. For a
+// Hungarian adószám it is the 8-digit törzsszám: the VAT code and county
+// digits can change while the company stays the same.
+func (t TaxID) Key() string { return t.Country + t.Number }
+
+// ParseTaxID normalises a tax number. country is a hint (hu, RO, …) used
+// when the number carries no prefix. Romanian CUIs and Hungarian adószám /
+// törzsszám / HU VAT numbers have their check digits verified; other
+// countries are only cleaned of separators.
+func ParseTaxID(raw, country string) (TaxID, error) {
+	s := strings.ToUpper(strings.TrimSpace(raw))
+	var b strings.Builder
+	for _, r := range s {
+		switch r {
+		case ' ', '-', '.', '/', '\u00a0':
+			continue
+		}
+		b.WriteRune(r)
+	}
+	s = b.String()
+	if s == "" {
+		return TaxID{}, fmt.Errorf("tax number is empty")
+	}
+	cc := strings.ToUpper(strings.TrimSpace(country))
+	if len(s) > 2 && s[0] >= 'A' && s[0] <= 'Z' && s[1] >= 'A' && s[1] <= 'Z' {
+		cc, s = s[:2], s[2:]
+	}
+	if cc == "" && len(s) == 11 && digitsOnly(s) {
+		cc = "HU" // the xxxxxxxx-y-zz shape is only Hungarian
+	}
+	if !digitsOnly(s) {
+		return TaxID{}, fmt.Errorf("tax number %q has characters other than digits after the country prefix", raw)
+	}
+	switch cc {
+	case "RO":
+		if err := checkCUI(s); err != nil {
+			return TaxID{}, err
+		}
+		return TaxID{"RO", s}, nil
+	case "HU":
+		switch len(s) {
+		case 11:
+			if err := checkAdoszam(s); err != nil {
+				return TaxID{}, err
+			}
+		case 8:
+			if err := checkTorzsszam(s); err != nil {
+				return TaxID{}, err
+			}
+		default:
+			return TaxID{}, fmt.Errorf("Hungarian tax number %q must be an adószám xxxxxxxx-y-zz or 8 digits", raw)
+		}
+		return TaxID{"HU", s[:8]}, nil
+	case "":
+		return TaxID{}, fmt.Errorf("tax number %q has no country prefix and the record gives no country", raw)
+	default:
+		if len(cc) != 2 {
+			return TaxID{}, fmt.Errorf("country %q is not a two-letter code", country)
+		}
+		return TaxID{cc, s}, nil
+	}
+}
+
+func digitsOnly(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return s != ""
+}
+
+// checkCUI verifies a Romanian CUI/CIF (digits only, no RO prefix).
+func checkCUI(s string) error {
+	if len(s) < 2 || len(s) > 10 || s[0] == '0' {
+		return fmt.Errorf("Romanian CUI %q must have 2–10 digits and not start with 0", s)
+	}
+	key := []int{7, 5, 3, 2, 1, 7, 5, 3, 2}
+	body := strings.Repeat("0", 10-len(s)) + s[:len(s)-1]
+	sum := 0
+	for i := range 9 {
+		sum += int(body[i]-'0') * key[i]
+	}
+	check := sum * 10 % 11
+	if check == 10 {
+		check = 0
+	}
+	if int(s[len(s)-1]-'0') != check {
+		return fmt.Errorf("Romanian CUI %s fails its check digit (expected %d)", s, check)
+	}
+	return nil
+}
+
+// checkTorzsszam verifies the check digit of a Hungarian 8-digit törzsszám.
+func checkTorzsszam(s string) error {
+	w := []int{9, 7, 3, 1, 9, 7, 3}
+	sum := 0
+	for i := range 7 {
+		sum += int(s[i]-'0') * w[i]
+	}
+	if check := (10 - sum%10) % 10; int(s[7]-'0') != check {
+		return fmt.Errorf("Hungarian tax number %s fails its check digit (expected %d)", s, check)
+	}
+	return nil
+}
+
+// checkAdoszam verifies a Hungarian adószám of 11 digits (xxxxxxxx-y-zz).
+func checkAdoszam(s string) error {
+	if err := checkTorzsszam(s[:8]); err != nil {
+		return err
+	}
+	if v := s[8]; v < '1' || v > '5' {
+		return fmt.Errorf("Hungarian adószám %s-%c-%s: VAT code %c must be 1–5", s[:8], s[8], s[9:], v)
+	}
+	zz := int(s[9]-'0')*10 + int(s[10]-'0')
+	if !(zz >= 2 && zz <= 20 || zz >= 22 && zz <= 44 || zz == 51) {
+		return fmt.Errorf("Hungarian adószám %s-%c-%s: county code %02d is not 02–20, 22–44 or 51", s[:8], s[8], s[9:], zz)
+	}
+	return nil
+}

@@ -1,0 +1,153 @@
+// Package diff is the fourth stage: SQL in DuckDB compares a run's staged
+// rows with cur_<entity>, what the CRM is known to hold, and writes the
+// outcome to the changes table, the outbox: create, update (with every
+// changed field old → new), and for full snapshots missing.
+//
+// The outbox never holds two pending changes for one record: a change the
+// run computes again identically stays as it is (now also owned by this
+// run), and a pending change the run contradicts is superseded.
+package diff
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strings"
+
+	"minisync/pipeline"
+	"minisync/store"
+)
+
+// Counts says how a run's rows compare with the CRM's known state.
+type Counts struct {
+	Creates, Updates, Unchanged, Missing int64
+}
+
+// Options configures a diff.
+type Options struct {
+	// FullSnapshot reports records absent from the run as missing.
+	FullSnapshot bool
+}
+
+// Run diffs every entity of run runID into the outbox.
+func Run(ctx context.Context, st *store.Store, runID int64, entities []pipeline.Entity, o Options) (Counts, error) {
+	var total Counts
+	for _, e := range entities {
+		c, err := entity(ctx, st, runID, e, o)
+		if err != nil {
+			return total, fmt.Errorf("diffing %s: %w", e.Name, err)
+		}
+		total.Creates += c.Creates
+		total.Updates += c.Updates
+		total.Unchanged += c.Unchanged
+		total.Missing += c.Missing
+	}
+	return total, nil
+}
+
+func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity, o Options) (Counts, error) {
+	conn, err := st.DB.Conn(ctx) // temp tables live on one connection
+	if err != nil {
+		return Counts{}, err
+	}
+	defer conn.Close()
+	stmts := []string{diffTableSQL(e)}
+	if o.FullSnapshot {
+		stmts = append(stmts, missingSQL(e))
+	}
+	for _, q := range stmts {
+		if _, err := conn.ExecContext(ctx, q, runID); err != nil {
+			return Counts{}, err
+		}
+	}
+	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.diff_rows`)
+
+	var c Counts
+	err = conn.QueryRowContext(ctx, `SELECT count(*) FILTER (op = 'create'), count(*) FILTER (op = 'update'),
+		count(*) FILTER (op = 'unchanged'), count(*) FILTER (op = 'missing') FROM temp.diff_rows`).
+		Scan(&c.Creates, &c.Updates, &c.Unchanged, &c.Missing)
+	if err != nil {
+		return c, err
+	}
+	tx, err := conn.BeginTx(ctx, nil)
+	if err != nil {
+		return c, err
+	}
+	defer tx.Rollback()
+	if err := outbox(ctx, tx, runID, e.Name); err != nil {
+		return c, err
+	}
+	return c, tx.Commit()
+}
+
+// diffTableSQL builds temp.diff_rows: the run's last row per natural key
+// against cur_<entity>. Identifiers and JSON keys come from the mapping
+// and are quoted.
+func diffTableSQL(e pipeline.Entity) string {
+	var payload, fieldDiffs []string
+	for _, f := range e.Fields {
+		col := store.Ident(f)
+		payload = append(payload, fmt.Sprintf("%s, s.%s", store.Lit(f), col))
+		fieldDiffs = append(fieldDiffs, fmt.Sprintf(
+			"CASE WHEN s.%[1]s IS DISTINCT FROM c.%[1]s THEN {'field': %[2]s, 'old': c.%[1]s, 'new': s.%[1]s} END", col, store.Lit(f)))
+	}
+	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE diff_rows AS
+		WITH s AS (
+			SELECT * FROM %[1]s WHERE run_id = $1
+			QUALIFY row_number() OVER (PARTITION BY natural_key ORDER BY seq DESC) = 1
+		)
+		SELECT s.natural_key,
+			CASE WHEN c.natural_key IS NULL OR c.missing_since IS NOT NULL THEN 'create'
+				WHEN c.row_hash <> s.row_hash THEN 'update'
+				ELSE 'unchanged' END AS op,
+			s.row_hash,
+			json_object(%[3]s) AS payload,
+			CASE WHEN c.natural_key IS NOT NULL AND c.missing_since IS NULL AND c.row_hash <> s.row_hash THEN
+				to_json(list_filter([%[4]s], lambda x: x IS NOT NULL))
+			END AS diff
+		FROM s LEFT JOIN %[2]s c ON c.natural_key = s.natural_key`,
+		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "), strings.Join(fieldDiffs, ", "))
+}
+
+// missingSQL adds the records the CRM holds that a full snapshot lacks.
+func missingSQL(e pipeline.Entity) string {
+	var payload []string
+	for _, f := range e.Fields {
+		payload = append(payload, fmt.Sprintf("%s, c.%s", store.Lit(f), store.Ident(f)))
+	}
+	return fmt.Sprintf(`INSERT INTO temp.diff_rows
+		SELECT c.natural_key, 'missing', c.row_hash, json_object(%[3]s), NULL
+		FROM %[2]s c
+		WHERE c.missing_since IS NULL
+			AND NOT EXISTS (SELECT 1 FROM %[1]s s WHERE s.run_id = $1 AND s.natural_key = c.natural_key)`,
+		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "))
+}
+
+// outbox merges temp.diff_rows into changes.
+func outbox(ctx context.Context, tx *sql.Tx, runID int64, entity string) error {
+	stmts := []string{
+		// The same change computed again: keep it, owned by this run too.
+		`UPDATE changes SET last_run_id = $1, updated_at = now()
+			FROM temp.diff_rows d
+			WHERE changes.status = 'pending' AND changes.entity = $2 AND changes.natural_key = d.natural_key
+				AND changes.op = d.op AND changes.row_hash = d.row_hash`,
+		// A pending change this run contradicts (a newer state, or no
+		// longer needed) is superseded.
+		`UPDATE changes SET status = 'superseded', updated_at = now()
+			WHERE status = 'pending' AND entity = $2 AND last_run_id <> $1
+				AND natural_key IN (SELECT natural_key FROM temp.diff_rows)`,
+		`INSERT INTO changes (change_id, run_id, last_run_id, entity, natural_key, op, diff, payload, row_hash, status, attempts, created_at, updated_at)
+			SELECT nextval('change_seq'), $1, $1, $2, d.natural_key, d.op, d.diff, d.payload, d.row_hash, 'pending', 0, now(), now()
+			FROM temp.diff_rows d
+			WHERE d.op <> 'unchanged'
+				AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.status = 'pending' AND c.entity = $2
+					AND c.natural_key = d.natural_key AND c.last_run_id = $1)
+			ORDER BY d.natural_key`,
+	}
+	for _, q := range stmts {
+		if _, err := tx.ExecContext(ctx, q, runID, entity); err != nil {
+			return fmt.Errorf("updating the outbox: %w", err)
+		}
+	}
+	return nil
+}
