@@ -111,6 +111,7 @@ params:
   status_map: '%s'
   link_field: InvoiceUrl
   unas_status_field: UnasStatus
+  orders_module: Rendelések
 sync_start: "2026-11-01"
 data: data
 `, port, PasswordEnv, StatusMap), "\n")

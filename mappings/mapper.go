@@ -229,7 +229,7 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 			return "", nil, fmt.Errorf("field %s.%s: %w", entity, f.Name, err)
 		}
 	default:
-		v = paramRefRe.ReplaceAllStringFunc(f.Value, func(ref string) string { return m.params[ref[2:len(ref)-1]] })
+		v = m.expand(f.Value)
 	}
 	raw := v
 	for _, t := range f.Transforms {

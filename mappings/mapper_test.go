@@ -28,7 +28,7 @@ func TestShippedMappingsCompile(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if _, err := Compile(s, map[string]string{"owner": "X", "status_map": `{"A": "B"}`}, ""); err != nil {
+		if _, err := Compile(s, map[string]string{"owner": "X", "status_map": `{"A": "B"}`, "orders_module": "Orders"}, ""); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -69,6 +69,9 @@ type EntitySpec struct {
 	// KeyPrefix is put before the key, e.g. "unas:" for orders.
 	KeyPrefix string      `yaml:"key_prefix"`
 	Fields    []FieldSpec `yaml:"fields"`
+	// CRM says how the entity's rows reach MiniCRM; without it they are
+	// staged and diffed only.
+	CRM *CRMSpec `yaml:"crm"`
 }
 
 // Condition tests a path's value: non-empty when In is empty, else one of In.
@@ -244,7 +247,7 @@ func (s *Spec) validateEntity(at string, e EntitySpec) []error {
 			bad("%s.key: %q is not one of the entity's fields", at, k)
 		}
 	}
-	return errs
+	return append(errs, s.validateCRM(at, e, fields)...)
 }
 
 var paramRefRe = regexp.MustCompile(`\$\{([a-z][a-z0-9_]*)\}`)

@@ -43,6 +43,22 @@ var transforms = map[string]transformFunc{
 		}
 		return id.Key(), nil
 	},
+	"given_name":  func(v, lang string) (string, error) { g, _ := splitName(v, lang); return g, nil },
+	"family_name": func(v, lang string) (string, error) { _, f := splitName(v, lang); return f, nil },
+	"crm_datetime": func(v, zone string) (string, error) {
+		s, err := localDateTime(v, zone)
+		if err != nil || s == "" {
+			return s, err
+		}
+		t, _ := time.Parse(time.RFC3339, s)
+		return t.Format(time.DateTime), nil
+	},
+	"suffix": func(v, arg string) (string, error) {
+		if v == "" {
+			return "", nil
+		}
+		return v + arg, nil
+	},
 	"prefix": func(v, arg string) (string, error) {
 		if v == "" {
 			return "", nil
@@ -158,6 +174,22 @@ func localDateTime(v, zone string) (string, error) {
 		}
 	}
 	return "", fmt.Errorf("%q is not a date or time in a known layout", v)
+}
+
+// splitName splits a person's full name into given and family name.
+// Hungarian names put the family name first ("Kovács Éva"); for every other
+// language the family name is the last word ("Ștefan Țurcanu").
+func splitName(full, lang string) (given, family string) {
+	words := strings.Fields(full)
+	switch {
+	case len(words) == 0:
+		return "", ""
+	case len(words) == 1:
+		return words[0], ""
+	case strings.EqualFold(strings.TrimSpace(lang), "hu"):
+		return strings.Join(words[1:], " "), words[0]
+	}
+	return strings.Join(words[:len(words)-1], " "), words[len(words)-1]
 }
 
 // validators are the checks a field's validate list may name.

@@ -49,6 +49,7 @@ source:
 mapping: unas-orders
 params:
   owner: Kovács Anna
+  orders_module: Rendelések
   status_map: '` + statusMap + `'
 sync_start: "2026-11-01"
 `

@@ -55,7 +55,7 @@ func TestDemo(t *testing.T) {
 	for _, want := range []string{
 		"night 1", "34 create", "baselined: 34 change(s)",
 		`order.status: value "Visszaküldve"`, "support replays night 2",
-		"0 new, 2 already archived", "(9 rows)",
+		"0 new, 2 already archived", "(10 rows)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -161,7 +161,7 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		}
 		return p
 	}
-	base := "source:\n  type: local\n  dir: .\nmapping: unas-orders\nparams:\n  owner: X\n  status_map: '{\"a\": \"b\"}'\n"
+	base := "source:\n  type: local\n  dir: .\nmapping: unas-orders\nparams:\n  owner: X\n  orders_module: O\n  status_map: '{\"a\": \"b\"}'\n"
 	for _, tc := range []struct{ body, want string }{
 		{base + "sync_strat: 2026-11-01\n", "sync_strat"},
 		{base + "sync_start: 01.11.2026\n", "sync_start"},
