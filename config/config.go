@@ -11,6 +11,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net/url"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -46,6 +47,8 @@ type Integration struct {
 	Staging string `yaml:"staging"`
 	// Archive is the raw archive root; default <data>/raw.
 	Archive string `yaml:"archive"`
+	// MiniCRM is where changes are sent; needed by run only.
+	MiniCRM *MiniCRM `yaml:"minicrm"`
 
 	// Dir is the folder of the integration file; relative paths resolve
 	// against it. Not read from YAML.
@@ -97,6 +100,30 @@ type SFTP struct {
 	Password   string `yaml:"-"`
 	PrivateKey []byte `yaml:"-"`
 	Passphrase []byte `yaml:"-"`
+}
+
+// MiniCRM configures the MiniCRM account changes are sent to: the
+// simulator or a test system first, production after sign-off.
+type MiniCRM struct {
+	// URL is the API's base URL; default https://r3.minicrm.hu.
+	URL string `yaml:"url"`
+	// SystemID is the account's numeric id (the user name of the API).
+	SystemID string `yaml:"system_id"`
+	// APIKeyEnv names an environment variable holding the API key.
+	APIKeyEnv string `yaml:"api_key_env"`
+	// APIKeyFile names a file holding the API key.
+	APIKeyFile string `yaml:"api_key_file"`
+	// R3PerMinute paces the REST API; default 60, MiniCRM's limit.
+	R3PerMinute int `yaml:"r3_per_minute"`
+	// FeedPerHour paces XML sync pushes; default 180, MiniCRM's limit.
+	FeedPerHour int `yaml:"feed_per_hour"`
+	// FeedBatch is how many cards go in one XML sync push; default 200.
+	FeedBatch int `yaml:"feed_batch"`
+	// Timeout bounds each request; default 30s.
+	Timeout Duration `yaml:"timeout"`
+
+	// APIKey is the resolved secret. Not read from YAML.
+	APIKey string `yaml:"-"`
 }
 
 // Duration is a time.Duration written as "30s" or "2m" in YAML.
@@ -183,6 +210,24 @@ func (in *Integration) setDefaults() {
 	if in.Source.Type == "local" {
 		in.Source.Dir = in.resolve(in.Source.Dir)
 	}
+	if m := in.MiniCRM; m != nil {
+		if m.URL == "" {
+			m.URL = "https://r3.minicrm.hu"
+		}
+		if m.R3PerMinute == 0 {
+			m.R3PerMinute = 60
+		}
+		if m.FeedPerHour == 0 {
+			m.FeedPerHour = 180
+		}
+		if m.FeedBatch == 0 {
+			m.FeedBatch = 200
+		}
+		if m.Timeout == 0 {
+			m.Timeout = Duration(30 * time.Second)
+		}
+		m.APIKeyFile = in.resolveOpt(m.APIKeyFile)
+	}
 	if s := in.Source.SFTP; s != nil {
 		if s.Port == 0 {
 			s.Port = 22
@@ -268,6 +313,9 @@ func (in *Integration) Validate() error {
 	if s.Snapshot != "incremental" && s.Snapshot != "full" {
 		bad("source.snapshot", s.Snapshot, "must be incremental or full")
 	}
+	if m := in.MiniCRM; m != nil {
+		errs = append(errs, m.validate(in.Path)...)
+	}
 	return errors.Join(errs...)
 }
 
@@ -296,6 +344,34 @@ func (s *SFTP) validate(file string) []error {
 	}
 	return errs
 }
+
+func (m *MiniCRM) validate(file string) []error {
+	var errs []error
+	bad := func(field, value, msg string) {
+		errs = append(errs, &FieldError{File: file, Field: "minicrm." + field, Value: value, Msg: msg})
+	}
+	if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+		bad("url", m.URL, "must be an https URL such as https://r3.minicrm.hu (http only for the simulator on loopback)")
+	}
+	if !digitsRe.MatchString(m.SystemID) {
+		bad("system_id", m.SystemID, "must be the account's numeric SystemId")
+	}
+	if (m.APIKeyEnv == "") == (m.APIKeyFile == "") {
+		bad("api_key_env", m.APIKeyEnv, "give exactly one of api_key_env or api_key_file (the key itself is never written here)")
+	}
+	if m.R3PerMinute < 1 {
+		bad("r3_per_minute", fmt.Sprint(m.R3PerMinute), "must be at least 1")
+	}
+	if m.FeedPerHour < 1 {
+		bad("feed_per_hour", fmt.Sprint(m.FeedPerHour), "must be at least 1")
+	}
+	if m.FeedBatch < 1 || m.FeedBatch > 1000 {
+		bad("feed_batch", fmt.Sprint(m.FeedBatch), "must be 1–1000")
+	}
+	return errs
+}
+
+var digitsRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 
 // resolveSecrets reads the secrets the file names; their values are kept
 // out of every message.
@@ -332,5 +408,28 @@ func (in *Integration) resolveSecrets() error {
 		}
 		s.Passphrase = []byte(v)
 	}
+	return nil
+}
+
+// ResolveMiniCRMKey reads the MiniCRM API key the file names. It is called
+// only by commands that talk to MiniCRM, so a plan needs no key.
+func (in *Integration) ResolveMiniCRMKey() error {
+	m, file := in.MiniCRM, in.Path
+	if m == nil {
+		return &FieldError{File: file, Field: "minicrm", Msg: "is required to send changes: url, system_id and api_key_env or api_key_file"}
+	}
+	if m.APIKeyEnv != "" {
+		v, ok := os.LookupEnv(m.APIKeyEnv)
+		if !ok || v == "" {
+			return &FieldError{File: file, Field: "minicrm.api_key_env", Value: m.APIKeyEnv, Msg: "environment variable is not set"}
+		}
+		m.APIKey = v
+		return nil
+	}
+	b, err := os.ReadFile(m.APIKeyFile)
+	if err != nil {
+		return &FieldError{File: file, Field: "minicrm.api_key_file", Value: m.APIKeyFile, Msg: "cannot be read: " + errors.Unwrap(err).Error()}
+	}
+	m.APIKey = strings.TrimSpace(string(b))
 	return nil
 }

@@ -1,11 +1,13 @@
 // Package demo sets up minisync's embedded default: an in-process SFTP
 // server serving dated UNAS exports from the fixtures, its host key in a
-// known_hosts file, and an integration file that points at it.
+// known_hosts file, the MiniCRM simulator, and an integration file that
+// points at both.
 package demo
 
 import (
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -13,12 +15,20 @@ import (
 	"strings"
 
 	"minisync/fixtures"
+	"minisync/minicrm/sim"
 	"minisync/sftpserver"
 )
 
 // PasswordEnv is the environment variable the demo integration reads the
 // SFTP password from.
 const PasswordEnv = "MINISYNC_DEMO_SFTP_PASSWORD"
+
+// APIKeyEnv is the environment variable the demo integration reads the
+// MiniCRM simulator's API key from.
+const APIKeyEnv = "MINISYNC_DEMO_MINICRM_KEY"
+
+// SystemID is the demo MiniCRM account.
+const SystemID = "54321"
 
 // Days are the demo's export files, one per night.
 var Days = []string{"orders-2026-11-19.xml", "orders-2026-11-20.xml"}
@@ -33,12 +43,20 @@ type Env struct {
 	Integration string // path of the integration file
 	exports     string // the folder the SFTP server serves as /exports
 	server      *sftpserver.Server
+	// CRM is the MiniCRM simulator the demo sends to; its state is saved
+	// in <dir>/minicrm-sim.json.
+	CRM    *sim.Server
+	CRMURL string
+	rate   int
 }
 
 // Start prepares dir (emptied first) and starts the SFTP server. The
 // password is random, handed over through the environment as an operator
 // would, and never written to a file.
-func Start(dir string, logger *slog.Logger) (*Env, error) {
+//
+// rate is the simulator's R3 limit per minute and the client's pacing:
+// MiniCRM's own 60, or more for a quick run.
+func Start(dir string, rate int, logger *slog.Logger) (*Env, error) {
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clearing demo folder: %w", err)
 	}
@@ -47,29 +65,54 @@ func Start(dir string, logger *slog.Logger) (*Env, error) {
 	if err := os.MkdirAll(exports, 0o750); err != nil {
 		return nil, fmt.Errorf("creating demo folder: %w", err)
 	}
-	secret := make([]byte, 16)
-	if _, err := rand.Read(secret); err != nil {
+	password, err := randomSecret()
+	if err != nil {
 		return nil, err
 	}
-	password := hex.EncodeToString(secret)
+	apiKey, err := randomSecret()
+	if err != nil {
+		return nil, err
+	}
+	crm, err := sim.New(sim.Config{SystemID: SystemID, APIKey: apiKey, R3PerMinute: rate, StateFile: filepath.Join(dir, "minicrm-sim.json"), Logger: logger})
+	if err != nil {
+		return nil, err
+	}
+	crmURL, err := crm.Start("127.0.0.1:0")
+	if err != nil {
+		return nil, err
+	}
 	srv, err := sftpserver.Start(sftpserver.Options{Root: root, User: "shop-export", Password: password, Logger: logger})
 	if err != nil {
+		crm.Close()
 		return nil, fmt.Errorf("starting the demo SFTP server: %w", err)
 	}
-	e := &Env{Dir: dir, exports: exports, server: srv, Integration: filepath.Join(dir, "unas-demo.yaml")}
-	if err := srv.WriteKnownHosts(filepath.Join(dir, "known_hosts")); err != nil {
-		srv.Close()
-		return nil, err
-	}
-	if err := os.WriteFile(e.Integration, []byte(integrationFile(srv.Port())), 0o640); err != nil {
-		srv.Close()
-		return nil, fmt.Errorf("writing demo integration file: %w", err)
-	}
-	if err := os.Setenv(PasswordEnv, password); err != nil {
-		srv.Close()
+	e := &Env{Dir: dir, exports: exports, server: srv, CRM: crm, CRMURL: crmURL, rate: rate, Integration: filepath.Join(dir, "unas-demo.yaml")}
+	if err := e.setup(password, apiKey); err != nil {
+		e.Close()
 		return nil, err
 	}
 	return e, nil
+}
+
+func (e *Env) setup(password, apiKey string) error {
+	if err := e.server.WriteKnownHosts(filepath.Join(e.Dir, "known_hosts")); err != nil {
+		return err
+	}
+	if err := os.WriteFile(e.Integration, []byte(integrationFile(e.server.Port(), e.CRMURL, e.rate)), 0o640); err != nil {
+		return fmt.Errorf("writing demo integration file: %w", err)
+	}
+	if err := os.Setenv(PasswordEnv, password); err != nil {
+		return err
+	}
+	return os.Setenv(APIKeyEnv, apiKey)
+}
+
+func randomSecret() (string, error) {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(b), nil
 }
 
 // Deliver puts one fixture export on the SFTP server, as the shop's nightly
@@ -85,10 +128,10 @@ func (e *Env) Deliver(name string) error {
 // Addr is the SFTP server's address.
 func (e *Env) Addr() string { return e.server.Addr() }
 
-// Close stops the SFTP server.
-func (e *Env) Close() error { return e.server.Close() }
+// Close stops the SFTP server and the simulator, which saves its state.
+func (e *Env) Close() error { return errors.Join(e.server.Close(), e.CRM.Close()) }
 
-func integrationFile(port int) string {
+func integrationFile(port int, crmURL string, rate int) string {
 	return strings.TrimLeft(fmt.Sprintf(`
 # minisync demo integration: the UNAS order export of a demo shop, fetched
 # nightly over SFTP and planned against MiniCRM.
@@ -114,5 +157,10 @@ params:
   orders_module: Rendelések
 sync_start: "2026-11-01"
 data: data
-`, port, PasswordEnv, StatusMap), "\n")
+minicrm:
+  url: %s          # the MiniCRM simulator; https://r3.minicrm.hu in production
+  system_id: "%s"
+  api_key_env: %s
+  r3_per_minute: %d
+`, port, PasswordEnv, StatusMap, crmURL, SystemID, APIKeyEnv, rate), "\n")
 }

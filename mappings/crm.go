@@ -213,3 +213,13 @@ func (m *Mapper) CRM(entity string) *CRMSpec {
 func (m *Mapper) expand(s string) string {
 	return paramRefRe.ReplaceAllStringFunc(s, func(ref string) string { return m.params[ref[2:len(ref)-1]] })
 }
+
+// KeyPrefix returns the prefix of an entity's natural keys.
+func (m *Mapper) KeyPrefix(entity string) string {
+	for _, e := range m.spec.Entities {
+		if e.Name == entity {
+			return e.KeyPrefix
+		}
+	}
+	return ""
+}

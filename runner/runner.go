@@ -60,6 +60,11 @@ func (r *Runner) Nightly(ctx context.Context) (extract.Result, []*Report, error)
 		return extract.Result{}, nil, err
 	}
 	defer unlock()
+	return r.nightly(ctx)
+}
+
+func (r *Runner) nightly(ctx context.Context) (extract.Result, []*Report, error) {
+	var err error
 	var ex extract.Result
 	if r.Source != nil {
 		ex, err = extract.Run(ctx, r.Source, r.Store, extract.Options{
@@ -124,6 +129,10 @@ func (r *Runner) fromArchive(ctx context.Context, mode string, date time.Time) (
 		return nil, err
 	}
 	defer unlock()
+	return r.fromArchiveLocked(ctx, mode, date)
+}
+
+func (r *Runner) fromArchiveLocked(ctx context.Context, mode string, date time.Time) (*Report, error) {
 	files, err := r.Store.FilesOfDate(ctx, r.In.Name, date)
 	if err != nil {
 		return nil, err

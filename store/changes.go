@@ -85,20 +85,8 @@ func (s *Store) Confirm(ctx context.Context, runID int64, entities []pipeline.En
 	defer tx.Rollback()
 	var n int64
 	for _, e := range entities {
-		cols := []string{"natural_key", "row_hash", "run_id", "updated_at", "missing_since"}
-		vals := []string{"natural_key", "row_hash", "$1", "now()", "NULL"}
-		for _, f := range e.Fields {
-			cols = append(cols, Ident(f))
-			vals = append(vals, fmt.Sprintf("payload->>%s", Lit(f)))
-		}
-		upsert := fmt.Sprintf(`INSERT OR REPLACE INTO %s (%s)
-			SELECT %s FROM changes WHERE last_run_id = $1 AND status = 'pending' AND entity = $2 AND op IN ('create', 'update')`,
-			CurTable(e.Name), strings.Join(cols, ", "), strings.Join(vals, ", "))
-		missing := fmt.Sprintf(`UPDATE %s SET missing_since = now(), run_id = $1
-			WHERE natural_key IN (SELECT natural_key FROM changes WHERE last_run_id = $1 AND status = 'pending' AND entity = $2 AND op = 'missing')`,
-			CurTable(e.Name))
-		for _, q := range []string{upsert, missing} {
-			if _, err := tx.ExecContext(ctx, q, runID, e.Name); err != nil {
+		for _, q := range advanceSQL(e, "last_run_id = $1") {
+			if _, err := tx.ExecContext(ctx, q, runID); err != nil {
 				return 0, fmt.Errorf("advancing cur_%s: %w", e.Name, err)
 			}
 		}

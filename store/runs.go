@@ -28,7 +28,7 @@ type Run struct {
 	ID          int64
 	Integration string
 	Mode        string
-	ExportDate  time.Time
+	ExportDate  time.Time // zero for a load-only run
 	StartedAt   time.Time
 	FinishedAt  sql.NullTime
 	Status      string
@@ -52,9 +52,13 @@ func (s *Store) BeginRun(ctx context.Context, integration, mode string, exportDa
 		return 0, err
 	}
 	var id int64
+	var date any
+	if !exportDate.IsZero() {
+		date = exportDate.Format(time.DateOnly)
+	}
 	err := s.DB.QueryRowContext(ctx, `INSERT INTO runs (run_id, integration, mode, export_date, started_at, status)
 		VALUES (nextval('run_seq'), ?, ?, ?, now(), ?) RETURNING run_id`,
-		integration, mode, exportDate.Format(time.DateOnly), RunRunning).Scan(&id)
+		integration, mode, date, RunRunning).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("recording run: %w", err)
 	}
@@ -99,10 +103,12 @@ func (s *Store) Runs(ctx context.Context, limit int) ([]Run, error) {
 	var out []Run
 	for rows.Next() {
 		var r Run
-		if err := rows.Scan(&r.ID, &r.Integration, &r.Mode, &r.ExportDate, &r.StartedAt, &r.FinishedAt, &r.Status,
+		var date sql.NullTime
+		if err := rows.Scan(&r.ID, &r.Integration, &r.Mode, &date, &r.StartedAt, &r.FinishedAt, &r.Status,
 			&r.Files, &r.Records, &r.Rows, &r.Rejects, &r.Skipped, &r.Creates, &r.Updates, &r.Unchanged, &r.Missing, &r.Error); err != nil {
 			return nil, err
 		}
+		r.ExportDate = date.Time
 		out = append(out, r)
 	}
 	return out, rows.Err()
@@ -128,4 +134,33 @@ func (s *Store) CheckSyncStart(ctx context.Context, syncStart string) error {
 		return fmt.Errorf("sync_start is %s in the integration file but runs have already used %s; it cannot be changed once used (start a new staging database to change it)", shown, have)
 	}
 	return nil
+}
+
+// ModeLoad is a run that only sends what earlier runs left pending.
+const ModeLoad = "load"
+
+// RecordLoad stores what a load did on its run and returns how many API
+// calls the run made.
+func (s *Store) RecordLoad(ctx context.Context, runID, sent, failed, pending int64, loadErr error) (int64, error) {
+	var calls int64
+	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM api_calls WHERE run_id = ?`, runID).Scan(&calls); err != nil {
+		return 0, fmt.Errorf("counting api calls: %w", err)
+	}
+	var msg any
+	if loadErr != nil {
+		msg = loadErr.Error()
+	}
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET sent = ?, failed = ?, still_pending = ?, api_calls = ?,
+		error = coalesce(?, error), status = CASE WHEN ? IS NOT NULL THEN 'failed' ELSE status END WHERE run_id = ?`,
+		sent, failed, pending, calls, msg, msg, runID)
+	if err != nil {
+		return 0, fmt.Errorf("recording the load of run %d: %w", runID, err)
+	}
+	return calls, nil
+}
+
+// FinishLoadRun closes a load-only run.
+func (s *Store) FinishLoadRun(ctx context.Context, runID int64) error {
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET finished_at = now(), status = CASE WHEN status = 'running' THEN 'ok' ELSE status END WHERE run_id = ?`, runID)
+	return err
 }

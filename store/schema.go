@@ -75,6 +75,28 @@ var schema = []string{
 		last_error VARCHAR,
 		created_at TIMESTAMPTZ NOT NULL,
 		updated_at TIMESTAMPTZ NOT NULL)`,
+	`CREATE TABLE IF NOT EXISTS id_map (
+		entity VARCHAR NOT NULL,
+		natural_key VARCHAR NOT NULL,
+		crm_id BIGINT NOT NULL,
+		how VARCHAR NOT NULL,
+		linked_at TIMESTAMPTZ NOT NULL,
+		PRIMARY KEY (entity, natural_key))`,
+	`CREATE TABLE IF NOT EXISTS api_calls (
+		run_id BIGINT,
+		called_at TIMESTAMPTZ NOT NULL,
+		method VARCHAR NOT NULL,
+		path VARCHAR NOT NULL,
+		status INTEGER,
+		latency_ms DOUBLE,
+		attempt INTEGER,
+		change_id BIGINT,
+		note VARCHAR,
+		error VARCHAR)`,
+	`ALTER TABLE runs ADD COLUMN IF NOT EXISTS sent BIGINT DEFAULT 0`,
+	`ALTER TABLE runs ADD COLUMN IF NOT EXISTS failed BIGINT DEFAULT 0`,
+	`ALTER TABLE runs ADD COLUMN IF NOT EXISTS still_pending BIGINT DEFAULT 0`,
+	`ALTER TABLE runs ADD COLUMN IF NOT EXISTS api_calls BIGINT DEFAULT 0`,
 }
 
 var views = []string{
@@ -83,7 +105,7 @@ var views = []string{
 		FROM changes c
 		LEFT JOIN (SELECT change_id, unnest(CAST(diff AS STRUCT(field VARCHAR, old VARCHAR, new VARCHAR)[]), recursive := true) FROM changes) f
 			USING (change_id)
-		WHERE c.last_run_id = (SELECT max(run_id) FROM runs WHERE mode IN ('nightly','replay') AND status <> 'running')
+		WHERE c.last_run_id = (SELECT max(run_id) FROM runs WHERE mode = 'nightly' AND files > 0 AND status <> 'running')
 		ORDER BY c.change_id`,
 	`CREATE OR REPLACE VIEW failed_changes AS
 		SELECT change_id, entity, natural_key, op, attempts, last_error, updated_at
@@ -91,6 +113,7 @@ var views = []string{
 	`CREATE OR REPLACE VIEW run_summary AS
 		SELECT r.run_id, r.mode, r.export_date, r.status, r.started_at, r.finished_at - r.started_at AS took,
 			r.files, r.records, r.rejects, r.skipped, r.creates, r.updates, r.unchanged, r.missing,
+			r.sent, r.failed, r.api_calls,
 			(SELECT count(*) FROM changes c WHERE c.last_run_id = r.run_id AND c.status = 'pending') AS pending,
 			r.error
 		FROM runs r ORDER BY r.run_id DESC`,

@@ -19,107 +19,136 @@ func init() {
 }
 
 const demoHelp = `
-Runs minisync's main job on the embedded default: an in-process SFTP server
+Runs minisync's main job on the embedded default. An in-process SFTP server
 (a real SSH server on 127.0.0.1, its host key verified through a
-known_hosts file) serves the UNAS order exports of a demo shop. The demo
-plans night 1 (everything is new), baselines it as if imported by hand,
-plans night 2 (status changes, a new order, a changed e-mail, an order with
-an unmapped status), replays night 2 (the same change set, nothing new
-archived), and shows a query on the staging DuckDB file, which stays in
---dir for any DuckDB client.`
+known_hosts file) serves the UNAS order exports of a demo shop, and the
+MiniCRM simulator (real HTTP on 127.0.0.1, MiniCRM's paths, auth and rate
+limits) stands in for the MiniCRM account, as a test system would.
+
+Night 1 creates companies, persons and order cards; night 2 updates them
+(status changes, an invoice link, a new order, a changed e-mail) and
+rejects an order whose status the status map lacks; support replays
+night 2, which sends nothing; a night with nothing new sends nothing.
+Everything stays in --dir: the staging DuckDB file (open it with any DuckDB
+client), the raw archive, and the simulator's state (minicrm-sim.json).`
 
 func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 	fs := newFlags(env, commands["demo"], demoHelp)
-	dir := fs.String("dir", "demo-data", "folder for the demo's server files, archive and DuckDB file (emptied first)")
+	dir := fs.String("dir", "demo-data", "folder for the demo's server files, archive, DuckDB file and simulator state (emptied first)")
 	verbose := fs.Bool("verbose", false, "log every step to stderr")
+	rate := fs.Int("rate", 60, "requests per minute the simulator allows and minisync paces to (MiniCRM's limit is 60)")
 	if _, code := parse(env, fs, args, 0); code >= 0 {
 		return code
 	}
 	log := newLogger(env, *verbose)
-	d, err := demo.Start(*dir, log.WithGroup("sftpserver"))
+	d, err := demo.Start(*dir, *rate, log.WithGroup("demo"))
 	if err != nil {
 		return fail(env, exitFailed, err)
 	}
 	defer d.Close()
 	out := env.stdout
-	fmt.Fprintf(out, "minisync demo · SFTP server on %s · integration %s\n", d.Addr(), d.Integration)
+	fmt.Fprintf(out, "minisync demo · SFTP server on %s · MiniCRM simulator at %s · integration %s\n", d.Addr(), d.CRMURL, d.Integration)
 
-	step := func(title string) { fmt.Fprintf(out, "\n== %s\n", title) }
-	var runs []*runner.Report
-	withRunner := func(withSource bool, f func(r *runner.Runner) error) error {
-		r, closeAll, err := openRunner(ctx, env, d.Integration, withSource, log)
+	type row struct {
+		rep *runner.Report
+		lr  *runner.LoadReport
+	}
+	var rows []row
+	withRunner := func(f func(r *runner.Runner, newClient runner.NewClient) error) error {
+		r, closeAll, err := openRunner(ctx, env, d.Integration, true, log)
 		if err != nil {
 			return err
 		}
 		defer closeAll()
-		return f(r)
+		if err := r.In.ResolveMiniCRMKey(); err != nil {
+			return err
+		}
+		return f(r, clientFactory(r.In, r, log))
 	}
-	plan := func() error {
-		return withRunner(true, func(r *runner.Runner) error {
-			ex, reports, err := r.Nightly(ctx)
+	nightly := func() error {
+		return withRunner(func(r *runner.Runner, newClient runner.NewClient) error {
+			ex, reports, lr, err := r.Run(ctx, newClient)
 			printExtract(env, ex)
 			for _, rep := range reports {
-				printReport(env, rep, reportOptions{limit: 14})
-				runs = append(runs, rep)
+				printReport(env, rep, reportOptions{limit: 12})
+				rows = append(rows, row{rep: rep})
+			}
+			printLoad(env, lr)
+			if lr != nil && len(rows) > 0 && rows[len(rows)-1].rep.Run.ID == lr.RunID {
+				rows[len(rows)-1].lr = lr
 			}
 			return err
 		})
 	}
-	dated := func(baseline bool, day string) error {
-		date, _ := time.Parse(time.DateOnly, day)
-		return withRunner(baseline, func(r *runner.Runner) error {
-			run := r.Replay
-			if baseline {
-				run = r.Baseline
-			}
-			rep, err := run(ctx, date)
-			if rep != nil {
-				printReport(env, rep, reportOptions{limit: 14})
-				runs = append(runs, rep)
-			}
-			return err
-		})
-	}
-
 	steps := []struct {
 		title string
 		do    func() error
 	}{
-		{"night 1: the shop exports orders-2026-11-19.xml; minisync plan", func() error {
+		{"night 1: the shop exports orders-2026-11-19.xml; minisync run", func() error {
 			if err := d.Deliver(demo.Days[0]); err != nil {
 				return err
 			}
-			return plan()
+			return nightly()
 		}},
-		{"go-live: night 1 was imported by hand; minisync baseline --date 2026-11-19", func() error { return dated(true, "2026-11-19") }},
-		{"night 2: the shop exports orders-2026-11-20.xml; minisync plan", func() error {
+		{"night 2: the shop exports orders-2026-11-20.xml; minisync run", func() error {
 			if err := d.Deliver(demo.Days[1]); err != nil {
 				return err
 			}
-			return plan()
+			return nightly()
 		}},
-		{"support replays night 2: minisync replay --date 2026-11-20", func() error { return dated(false, "2026-11-20") }},
-		{"a nightly with nothing new: minisync plan", plan},
+		{"support replays night 2: minisync replay --date 2026-11-20 --send", func() error {
+			date, _ := time.Parse(time.DateOnly, "2026-11-20")
+			return withRunner(func(r *runner.Runner, newClient runner.NewClient) error {
+				rep, lr, err := r.ReplayAndSend(ctx, date, newClient)
+				if rep != nil {
+					printReport(env, rep, reportOptions{limit: 12})
+					rows = append(rows, row{rep: rep, lr: lr})
+				}
+				printLoad(env, lr)
+				return err
+			})
+		}},
+		{"a night with nothing new: minisync run", nightly},
 	}
 	for _, s := range steps {
-		step(s.title)
+		fmt.Fprintf(out, "\n== %s\n", s.title)
 		if err := s.do(); err != nil {
 			return fail(env, exitFor(err), err)
 		}
 	}
 
-	step("summary")
-	for _, rep := range runs {
-		r := rep.Run
-		fmt.Fprintf(out, "  run %d %-8s %s  %-15s %2d records  %2d create  %2d update  %2d unchanged  %d rejected\n",
-			r.ID, r.Mode, r.ExportDate.Format(time.DateOnly), r.Status, r.Records, r.Creates, r.Updates, r.Unchanged, r.Rejects)
+	fmt.Fprintf(out, "\n== summary\n")
+	for _, x := range rows {
+		r := x.rep.Run
+		var sent, calls int64
+		if x.lr != nil {
+			sent, calls = x.lr.Sent, x.lr.Calls
+		}
+		fmt.Fprintf(out, "  run %d %-8s %s  %-15s %2d records  %2d create  %2d update  %2d rejected  → %2d sent with %2d API calls\n",
+			r.ID, r.Mode, r.ExportDate.Format(time.DateOnly), r.Status, r.Records, r.Creates, r.Updates, r.Rejects, sent, calls)
 	}
+	var persons, companies int
+	for _, c := range d.CRM.Contacts() {
+		if c.Type == "Business" {
+			companies++
+		} else {
+			persons++
+		}
+	}
+	fmt.Fprintf(out, "  MiniCRM simulator now holds %d companies, %d persons, %d cards and %d orders\n",
+		companies, persons, len(d.CRM.Projects()), len(d.CRM.Orders()))
+
 	staging := filepath.Join(*dir, "data", "unas-demo.duckdb")
-	q := `SELECT entity, natural_key, field, old, new FROM last_night_changes WHERE op = 'update' ORDER BY entity, natural_key, field`
+	q := `SELECT entity, natural_key, field, old, new, status FROM last_night_changes WHERE op = 'update' ORDER BY entity, natural_key, field`
 	fmt.Fprintf(out, "\n$ minisync query %s \"%s\"\n", d.Integration, q)
+	if err := d.Close(); err != nil { // let the simulator save its state
+		return fail(env, exitFailed, err)
+	}
 	if err := query(ctx, out, staging, q, "table"); err != nil {
 		return fail(env, exitFailed, err)
 	}
 	fmt.Fprintf(out, "\nThe staging database is %s; open it with any DuckDB client, e.g.\n  duckdb -readonly %s \"SELECT * FROM run_summary\"\n", staging, staging)
+	fmt.Fprintf(out, "The simulator's records are in %s.\n", filepath.Join(*dir, "minicrm-sim.json"))
 	return exitOK
 }
+

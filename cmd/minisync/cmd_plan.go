@@ -77,7 +77,9 @@ const replayHelp = `
 Re-processes the archived export of one date, for support after a problem:
 nothing is fetched, the archived files of that date are normalized, staged
 and diffed again against what MiniCRM is known to hold. A change already
-pending in the outbox is found again, not duplicated.`
+pending in the outbox is found again, not duplicated; a record MiniCRM
+already holds as exported is unchanged. With --send the outbox is then
+sent, as run does.`
 
 func runReplay(ctx context.Context, env *cliEnv, args []string) int {
 	return runDated(ctx, env, args, "replay", replayHelp, false)
@@ -99,6 +101,10 @@ func runDated(ctx context.Context, env *cliEnv, args []string, name, help string
 	fs := newFlags(env, commands[name], help)
 	f.register(fs)
 	fs.StringVar(&f.date, "date", "", "export date, YYYY-MM-DD (required)")
+	send := false
+	if name == "replay" {
+		fs.BoolVar(&send, "send", false, "send the outbox to MiniCRM after the replay")
+	}
 	pos, code := parse(env, fs, args, 1)
 	if code >= 0 {
 		return code
@@ -108,11 +114,27 @@ func runDated(ctx context.Context, env *cliEnv, args []string, name, help string
 		fs.Usage()
 		return fail(env, exitUsage, errorf("--date %q: must be YYYY-MM-DD", f.date))
 	}
-	r, closeAll, err := openRunner(ctx, env, pos[0], withSource, newLogger(env, f.verbose))
+	log := newLogger(env, f.verbose)
+	r, closeAll, err := openRunner(ctx, env, pos[0], withSource, log)
 	if err != nil {
 		return fail(env, exitFor(err), err)
 	}
 	defer closeAll()
+	if send {
+		if err := r.In.ResolveMiniCRMKey(); err != nil {
+			return fail(env, exitUsage, err)
+		}
+		rep, lr, err := r.ReplayAndSend(ctx, date, clientFactory(r.In, r, log))
+		status := exitOK
+		if rep != nil {
+			status = printReport(env, rep, reportOptions{json: f.json})
+		}
+		status = max(status, printLoad(env, lr))
+		if err != nil {
+			return fail(env, exitFor(err), err)
+		}
+		return status
+	}
 	run := r.Replay
 	if name == "baseline" {
 		run = r.Baseline

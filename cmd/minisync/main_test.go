@@ -48,14 +48,16 @@ func TestHelpOnEveryCommand(t *testing.T) {
 
 func TestDemo(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	code, out, errOut := cli(t, "demo", "--dir", dir)
+	code, out, errOut := cli(t, "demo", "--dir", dir, "--rate", "6000")
 	if code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
 	for _, want := range []string{
-		"night 1", "34 create", "baselined: 34 change(s)",
-		`order.status: value "Visszaküldve"`, "support replays night 2",
-		"0 new, 2 already archived", "(10 rows)",
+		"night 1", "34 create", "send (run 1): 34 sent, 0 without a call, 0 failed, 0 still pending",
+		`order.status: value "Visszaküldve"`, "send (run 2): 8 sent",
+		"support replays night 2", "→  0 sent with  0 API calls",
+		"0 new, 2 already archived", "send: nothing pending",
+		"3 companies, 9 persons, 9 cards and 9 orders", "(10 rows)",
 	} {
 		if !strings.Contains(out, want) {
 			t.Errorf("demo output lacks %q", want)
@@ -75,29 +77,32 @@ func TestDemo(t *testing.T) {
 	for _, r := range runs {
 		modes = append(modes, r["mode"]+"/"+r["status"])
 	}
-	if got := strings.Join(modes, " "); got != "nightly/ok baseline/ok nightly/ok_with_rejects replay/ok_with_rejects" {
+	if got := strings.Join(modes, " "); got != "nightly/ok nightly/ok_with_rejects replay/ok_with_rejects" {
 		t.Errorf("runs = %s", got)
 	}
-	// The SFTP password is never written into the DuckDB file or the archive.
-	password := os.Getenv(demo.PasswordEnv)
-	if len(password) < 16 {
-		t.Fatalf("demo password not in the environment")
+	// The SFTP password and the API key are never written into the DuckDB
+	// file, the archive, the integration file or the simulator's state.
+	for _, env := range []string{demo.PasswordEnv, demo.APIKeyEnv} {
+		secret := os.Getenv(env)
+		if len(secret) < 16 {
+			t.Fatalf("%s not in the environment", env)
+		}
+		filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
+			if err != nil || info.IsDir() {
+				return err
+			}
+			b, _ := os.ReadFile(p)
+			if bytes.Contains(b, []byte(secret)) {
+				t.Errorf("%s contains the secret of %s", p, env)
+			}
+			return nil
+		})
 	}
-	filepath.Walk(dir, func(p string, info os.FileInfo, err error) error {
-		if err != nil || info.IsDir() {
-			return err
-		}
-		b, _ := os.ReadFile(p)
-		if bytes.Contains(b, []byte(password)) {
-			t.Errorf("%s contains the SFTP password", p)
-		}
-		return nil
-	})
 }
 
 func TestQueryIsReadOnly(t *testing.T) {
 	dir := filepath.Join(t.TempDir(), "demo")
-	if code, out, errOut := cli(t, "demo", "--dir", dir); code != exitOK {
+	if code, out, errOut := cli(t, "demo", "--dir", dir, "--rate", "6000"); code != exitOK {
 		t.Fatalf("demo: exit %d\n%s\n%s", code, out, errOut)
 	}
 	staging := filepath.Join(dir, "data", "unas-demo.duckdb")
@@ -119,7 +124,7 @@ func TestQueryIsReadOnly(t *testing.T) {
 
 // plan refuses an SFTP server whose host key is not the known one.
 func TestPlanRefusesWrongHostKey(t *testing.T) {
-	d, err := demo.Start(filepath.Join(t.TempDir(), "demo"), nil)
+	d, err := demo.Start(filepath.Join(t.TempDir(), "demo"), 6000, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,0 +1,234 @@
+package load
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"slices"
+	"strconv"
+
+	"minisync/mappings"
+	"minisync/minicrm"
+	"minisync/pipeline"
+	"minisync/store"
+)
+
+// sendRecords sends the pending changes of a contact or project entity,
+// one request per change (plus a lookup before a record's first create).
+func (l *loader) sendRecords(ctx context.Context, e pipeline.Entity, t *target) error {
+	changes, err := l.st.PendingChanges(ctx, e.Name)
+	if err != nil {
+		return err
+	}
+	for i, ch := range changes {
+		l.o.Progress.Update("sending "+e.Name, int64(i+1), "changes")
+		if err := l.sendRecord(withChange(ctx, ch.ID), e, t, ch); err != nil {
+			l.o.Progress.Done()
+			return err
+		}
+	}
+	l.o.Progress.Done()
+	return nil
+}
+
+func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending) error {
+	if ch.Op == "missing" {
+		l.res.Noop++
+		return l.st.Land(ctx, e, ch.ID, 0, store.ChangeNoop)
+	}
+	id, err := l.st.CRMID(ctx, e.Name, ch.Key)
+	if err != nil {
+		return err
+	}
+	full := ch.Op == "create" || id == 0
+	fields, err := l.fields(ctx, t, ch, full)
+	var wait *waitError
+	switch {
+	case errors.As(err, &wait):
+		return l.st.Defer(ctx, ch.ID, wait.Error())
+	case err != nil:
+		l.res.Failed++
+		return l.st.Fail(ctx, ch.ID, err.Error())
+	}
+	if !full && len(fields) == 0 {
+		l.res.Noop++
+		return l.st.Land(ctx, e, ch.ID, id, store.ChangeNoop)
+	}
+	if id == 0 {
+		if id, err = l.find(ctx, e, t, ch); err != nil {
+			return l.failOrStop(ctx, ch, err)
+		}
+		if id > 0 {
+			if err := l.st.LinkID(ctx, e.Name, ch.Key, id, "found"); err != nil {
+				return err
+			}
+		}
+	}
+	if err := l.st.BeginAttempt(ctx, ch.ID); err != nil {
+		return err
+	}
+	if id > 0 {
+		_, err = l.put(ctx, t, id, fields)
+	} else {
+		id, err = l.create(ctx, e, t, ch, fields)
+	}
+	if err != nil {
+		return l.failOrStop(ctx, ch, err)
+	}
+	l.res.Sent++
+	return l.st.Land(ctx, e, ch.ID, id, store.ChangeSent)
+}
+
+// create creates a record; when the answer is lost it looks the record up
+// before trying again, so a create that did land is not repeated.
+func (l *loader) create(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending, fields minicrm.Fields) (int64, error) {
+	switch t.spec.API {
+	case mappings.APIContact:
+		fields["Type"] = t.spec.Type
+	case mappings.APIProject:
+		fields["CategoryId"] = t.category
+		fields["ReferenceId"] = ch.Key
+	}
+	const tries = 3
+	var err error
+	for range tries {
+		var id int64
+		if id, err = l.put(ctx, t, 0, fields); err == nil {
+			return id, l.st.LinkID(ctx, e.Name, ch.Key, id, "created")
+		}
+		if !errors.Is(err, minicrm.ErrOutcomeUnknown) {
+			return 0, err
+		}
+		l.log.Warn("create got no answer; looking the record up before trying again", "entity", e.Name, "key", ch.Key)
+		found, ferr := l.find(ctx, e, t, ch)
+		if ferr != nil {
+			return 0, ferr
+		}
+		if found > 0 {
+			return found, l.st.LinkID(ctx, e.Name, ch.Key, found, "found")
+		}
+	}
+	return 0, err
+}
+
+func (l *loader) put(ctx context.Context, t *target, id int64, f minicrm.Fields) (int64, error) {
+	if t.spec.API == mappings.APIContact {
+		return l.c.PutContact(ctx, id, f)
+	}
+	return l.c.PutProject(ctx, id, f)
+}
+
+// find looks a record up in MiniCRM: a contact by its match field, a card
+// by its ReferenceId. Two or more matches are an error to be resolved by
+// hand rather than a guess.
+func (l *loader) find(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending) (int64, error) {
+	q := url.Values{}
+	var found []minicrm.Summary
+	var err error
+	switch t.spec.API {
+	case mappings.APIContact:
+		v := ch.Payload[t.spec.Fields[t.spec.Match]]
+		if v == nil || *v == "" {
+			return 0, nil
+		}
+		q.Set(t.spec.Match, *v)
+		q.Set("Type", t.spec.Type)
+		found, err = l.c.SearchContacts(ctx, q)
+	default:
+		q.Set("CategoryId", strconv.FormatInt(t.category, 10))
+		q.Set("ReferenceId", ch.Key)
+		found, err = l.c.SearchProjects(ctx, q)
+	}
+	if err != nil {
+		return 0, err
+	}
+	switch len(found) {
+	case 0:
+		return 0, nil
+	case 1:
+		return found[0].ID, nil
+	}
+	ids := make([]int64, len(found))
+	for i, f := range found {
+		ids[i] = f.ID
+	}
+	slices.Sort(ids)
+	return 0, &ambiguousError{entity: e.Name, key: ch.Key, ids: ids}
+}
+
+// ambiguousError is a lookup that found more than one record.
+type ambiguousError struct {
+	entity, key string
+	ids         []int64
+}
+
+func (a *ambiguousError) Error() string {
+	return fmt.Sprintf("%d records in MiniCRM match %s %s (ids %v): merge them or link one by hand, minisync does not guess", len(a.ids), a.entity, a.key, a.ids)
+}
+
+// waitError holds a change back until a record it refers to has reached
+// MiniCRM.
+type waitError struct{ entity, key string }
+
+func (w *waitError) Error() string {
+	return fmt.Sprintf("waiting for %s %s to reach MiniCRM", w.entity, w.key)
+}
+
+// fields builds the request body: every mapped field on a create, the
+// changed ones on an update, and the references.
+func (l *loader) fields(ctx context.Context, t *target, ch store.Pending, full bool) (minicrm.Fields, error) {
+	out := minicrm.Fields{}
+	for crmName, canon := range t.spec.Fields {
+		if !full && !slices.Contains(ch.Changed, canon) {
+			continue
+		}
+		v := ch.Payload[canon]
+		if v == nil {
+			if full {
+				continue
+			}
+			out[crmName] = "" // cleared in the source: cleared in MiniCRM
+			continue
+		}
+		val, err := t.value(crmName, *v)
+		if err != nil {
+			return nil, err
+		}
+		out[crmName] = val
+	}
+	for _, r := range t.spec.Refs {
+		if !full && !slices.Contains(ch.Changed, r.Key) {
+			continue
+		}
+		key := ch.Payload[r.Key]
+		if key == nil || *key == "" {
+			continue
+		}
+		id, err := l.st.CRMID(ctx, r.Entity, *key)
+		if err != nil {
+			return nil, err
+		}
+		if id == 0 {
+			if r.Required {
+				return nil, &waitError{r.Entity, *key}
+			}
+			continue
+		}
+		out[r.Field] = id
+	}
+	return out, nil
+}
+
+// failOrStop fails a change MiniCRM refused, or stops the load when
+// MiniCRM is unavailable or refuses the credentials.
+func (l *loader) failOrStop(ctx context.Context, ch store.Pending, err error) error {
+	if stop(err) {
+		if derr := l.st.Defer(context.WithoutCancel(ctx), ch.ID, err.Error()); derr != nil {
+			return errors.Join(err, derr)
+		}
+		return stopError(err)
+	}
+	l.res.Failed++
+	return l.st.Fail(ctx, ch.ID, err.Error())
+}
