@@ -3,8 +3,10 @@
 // and the raw archive live.
 //
 // Loading follows one path: strict YAML decoding (an unknown key is an
-// error naming it and its line) → defaults → secrets resolved from the
-// environment or files → Validate. Secrets are never accepted inline.
+// error naming it and its line) → defaults → Validate. Secrets are never
+// accepted inline; they are read from the environment or files by
+// ResolveSourceSecrets and ResolveMiniCRMKey, only by the commands that
+// need them.
 package config
 
 import (
@@ -174,9 +176,6 @@ func Load(path string) (*Integration, error) {
 	in.Dir = filepath.Dir(abs)
 	in.setDefaults()
 	if err := in.Validate(); err != nil {
-		return nil, err
-	}
-	if err := in.resolveSecrets(); err != nil {
 		return nil, err
 	}
 	return in, nil
@@ -373,9 +372,10 @@ func (m *MiniCRM) validate(file string) []error {
 
 var digitsRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 
-// resolveSecrets reads the secrets the file names; their values are kept
-// out of every message.
-func (in *Integration) resolveSecrets() error {
+// ResolveSourceSecrets reads the source's secrets the file names; their
+// values are kept out of every message. Commands that only read the
+// staging file never need them.
+func (in *Integration) ResolveSourceSecrets() error {
 	s := in.Source.SFTP
 	if s == nil {
 		return nil

@@ -1,6 +1,7 @@
 package minicrm
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -33,6 +34,9 @@ type Config struct {
 	MaxRetries int
 	// Timeout bounds one HTTP attempt including reading its body; default 30s.
 	Timeout time.Duration
+	// RetryBase is the first wait after a 429, 5xx or transport error,
+	// doubled per retry (with ±20 % jitter) up to 60 s; default 1s.
+	RetryBase time.Duration
 	// HTTPClient is the optional client to send with; TLS must stay verified.
 	HTTPClient *http.Client
 	// Logger receives Debug lines per request and Warn lines per retry.
@@ -148,7 +152,7 @@ func New(cfg Config) (*Client, error) {
 		feed:        newPacer(time.Hour, cfg.FeedPerHour),
 		maxRetries:  cfg.MaxRetries,
 		timeout:     cfg.Timeout,
-		backoffBase: defaultBackoffBase,
+		backoffBase: cmp.Or(cfg.RetryBase, defaultBackoffBase),
 	}, nil
 }
 

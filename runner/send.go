@@ -38,11 +38,11 @@ func (r *Runner) Run(ctx context.Context, newClient NewClient) (extract.Result, 
 	if err != nil {
 		return ex, reports, nil, err
 	}
-	var runID int64
+	var last *Report
 	if len(reports) > 0 {
-		runID = reports[len(reports)-1].Run.ID
+		last = reports[len(reports)-1]
 	}
-	lr, err := r.send(ctx, runID, newClient)
+	lr, err := r.send(ctx, last, newClient)
 	return ex, reports, lr, err
 }
 
@@ -57,14 +57,21 @@ func (r *Runner) ReplayAndSend(ctx context.Context, date time.Time, newClient Ne
 	if err != nil {
 		return rep, nil, err
 	}
-	lr, err := r.send(ctx, rep.Run.ID, newClient)
+	lr, err := r.send(ctx, rep, newClient)
 	return rep, lr, err
 }
 
-// send loads the outbox under runID, or under a run of its own when no
-// export was planned.
-func (r *Runner) send(ctx context.Context, runID int64, newClient NewClient) (*LoadReport, error) {
-	if runID == 0 {
+// send loads the outbox under the run that planned it, or under a run of
+// its own when no export was planned.
+func (r *Runner) send(ctx context.Context, planned *Report, newClient NewClient) (*LoadReport, error) {
+	var runID int64
+	status := store.RunOK
+	if planned != nil {
+		runID, status = planned.Run.ID, planned.Run.Status
+		if err := r.Store.StartLoad(ctx, runID); err != nil {
+			return nil, err
+		}
+	} else {
 		pending, err := r.Store.CountPending(ctx)
 		if err != nil || pending == 0 {
 			return nil, err
@@ -72,17 +79,16 @@ func (r *Runner) send(ctx context.Context, runID int64, newClient NewClient) (*L
 		if runID, err = r.Store.BeginRun(ctx, r.In.Name, store.ModeLoad, time.Time{}); err != nil {
 			return nil, err
 		}
-		defer r.Store.FinishLoadRun(context.WithoutCancel(ctx), runID)
 	}
+	var res load.Result
 	c, err := newClient(runID)
-	if err != nil {
-		return nil, err
+	if err == nil {
+		res, err = load.Run(ctx, r.Store, c, load.Options{
+			RunID: runID, Mapper: r.Mapper, FeedBatch: r.In.MiniCRM.FeedBatch, Logger: r.logger(), Progress: r.progress(),
+		})
 	}
-	res, err := load.Run(ctx, r.Store, c, load.Options{
-		RunID: runID, Mapper: r.Mapper, FeedBatch: r.In.MiniCRM.FeedBatch, Logger: r.logger(), Progress: r.progress(),
-	})
 	lr := &LoadReport{RunID: runID, Result: res, Err: err}
-	if calls, cerr := r.Store.RecordLoad(context.WithoutCancel(ctx), runID, res.Sent, res.Failed, res.Pending, err); cerr != nil {
+	if calls, cerr := r.Store.RecordLoad(context.WithoutCancel(ctx), runID, status, res.Sent, res.Failed, res.Pending, err); cerr != nil {
 		err = errors.Join(err, cerr)
 	} else {
 		lr.Calls = calls

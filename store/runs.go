@@ -42,6 +42,9 @@ type Run struct {
 	Unchanged   int64
 	Missing     int64
 	Error       sql.NullString
+	Sent        int64 // changes MiniCRM confirmed in the run's load
+	Failed      int64 // changes MiniCRM refused
+	Calls       int64 // API requests of the run
 }
 
 // BeginRun records a new run and returns its id. Runs a crashed process
@@ -94,7 +97,8 @@ func (s *Store) FinishRun(ctx context.Context, r *Run) error {
 // Runs returns the latest runs, newest first.
 func (s *Store) Runs(ctx context.Context, limit int) ([]Run, error) {
 	rows, err := s.DB.QueryContext(ctx, `SELECT run_id, integration, mode, export_date, started_at, finished_at, status,
-		files, records, rows_staged, rejects, skipped, creates, updates, unchanged, missing, error
+		files, records, rows_staged, rejects, skipped, creates, updates, unchanged, missing, error,
+		coalesce(sent, 0), coalesce(failed, 0), coalesce(api_calls, 0)
 		FROM runs ORDER BY run_id DESC LIMIT ?`, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading runs: %w", err)
@@ -105,7 +109,8 @@ func (s *Store) Runs(ctx context.Context, limit int) ([]Run, error) {
 		var r Run
 		var date sql.NullTime
 		if err := rows.Scan(&r.ID, &r.Integration, &r.Mode, &date, &r.StartedAt, &r.FinishedAt, &r.Status,
-			&r.Files, &r.Records, &r.Rows, &r.Rejects, &r.Skipped, &r.Creates, &r.Updates, &r.Unchanged, &r.Missing, &r.Error); err != nil {
+			&r.Files, &r.Records, &r.Rows, &r.Rejects, &r.Skipped, &r.Creates, &r.Updates, &r.Unchanged, &r.Missing, &r.Error,
+			&r.Sent, &r.Failed, &r.Calls); err != nil {
 			return nil, err
 		}
 		r.ExportDate = date.Time
@@ -139,9 +144,20 @@ func (s *Store) CheckSyncStart(ctx context.Context, syncStart string) error {
 // ModeLoad is a run that only sends what earlier runs left pending.
 const ModeLoad = "load"
 
-// RecordLoad stores what a load did on its run and returns how many API
-// calls the run made.
-func (s *Store) RecordLoad(ctx context.Context, runID, sent, failed, pending int64, loadErr error) (int64, error) {
+// StartLoad marks a run as running again while its outbox is sent, so a
+// crash during the load leaves it to be marked crashed by the next run.
+func (s *Store) StartLoad(ctx context.Context, runID int64) error {
+	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET status = ? WHERE run_id = ?`, RunRunning, runID)
+	if err != nil {
+		return fmt.Errorf("marking run %d as sending: %w", runID, err)
+	}
+	return nil
+}
+
+// RecordLoad stores what a load did on its run, with the run's final
+// status (failed when the load stopped), and returns how many API calls
+// the run made.
+func (s *Store) RecordLoad(ctx context.Context, runID int64, status string, sent, failed, pending int64, loadErr error) (int64, error) {
 	var calls int64
 	if err := s.DB.QueryRowContext(ctx, `SELECT count(*) FROM api_calls WHERE run_id = ?`, runID).Scan(&calls); err != nil {
 		return 0, fmt.Errorf("counting api calls: %w", err)
@@ -149,18 +165,13 @@ func (s *Store) RecordLoad(ctx context.Context, runID, sent, failed, pending int
 	var msg any
 	if loadErr != nil {
 		msg = loadErr.Error()
+		status = RunFailed
 	}
 	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET sent = ?, failed = ?, still_pending = ?, api_calls = ?,
-		error = coalesce(?, error), status = CASE WHEN ? IS NOT NULL THEN 'failed' ELSE status END WHERE run_id = ?`,
-		sent, failed, pending, calls, msg, msg, runID)
+		error = coalesce(?, error), status = ?, finished_at = now() WHERE run_id = ?`,
+		sent, failed, pending, calls, msg, status, runID)
 	if err != nil {
 		return 0, fmt.Errorf("recording the load of run %d: %w", runID, err)
 	}
 	return calls, nil
-}
-
-// FinishLoadRun closes a load-only run.
-func (s *Store) FinishLoadRun(ctx context.Context, runID int64) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE runs SET finished_at = now(), status = CASE WHEN status = 'running' THEN 'ok' ELSE status END WHERE run_id = ?`, runID)
-	return err
 }

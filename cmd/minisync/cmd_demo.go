@@ -151,4 +151,3 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 	fmt.Fprintf(out, "The simulator's records are in %s.\n", filepath.Join(*dir, "minicrm-sim.json"))
 	return exitOK
 }
-

@@ -72,7 +72,7 @@ func clientFactory(in *config.Integration, r *runner.Runner, log *slog.Logger) r
 		c, err := minicrm.New(minicrm.Config{
 			BaseURL: m.URL, SystemID: m.SystemID, APIKey: m.APIKey,
 			R3PerMinute: m.R3PerMinute, FeedPerHour: m.FeedPerHour, Timeout: time.Duration(m.Timeout),
-			Logger: log.WithGroup("minicrm"), OnCall: load.CallRecorder(r.Store, runID, log),
+			Logger: log, OnCall: load.CallRecorder(r.Store, runID, log),
 		})
 		if err != nil {
 			return nil, configError{fmt.Errorf("%s: minicrm: %w", in.Path, err)}

@@ -44,14 +44,19 @@ func runRuns(ctx context.Context, env *cliEnv, args []string) int {
 		return fail(env, exitFailed, err)
 	}
 	tw := tabwriter.NewWriter(env.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RUN\tMODE\tEXPORT\tSTARTED\tTOOK\tSTATUS\tFILES\tRECORDS\tREJECTS\tCREATE\tUPDATE\tUNCHANGED\tERROR")
+	fmt.Fprintln(tw, "RUN\tMODE\tEXPORT\tSTARTED\tTOOK\tSTATUS\tFILES\tRECORDS\tREJECTS\tCREATE\tUPDATE\tUNCHANGED\tSENT\tFAILED\tCALLS\tERROR")
 	for _, r := range runs {
 		took := "-"
 		if r.FinishedAt.Valid {
 			took = r.FinishedAt.Time.Sub(r.StartedAt).Round(time.Millisecond).String()
 		}
-		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Mode, r.ExportDate.Format(time.DateOnly),
-			r.StartedAt.Local().Format("2006-01-02 15:04:05"), took, r.Status, r.Files, r.Records, r.Rejects, r.Creates, r.Updates, r.Unchanged, r.Error.String)
+		export := "-"
+		if !r.ExportDate.IsZero() {
+			export = r.ExportDate.Format(time.DateOnly)
+		}
+		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s\n", r.ID, r.Mode, export,
+			r.StartedAt.Local().Format("2006-01-02 15:04:05"), took, r.Status, r.Files, r.Records, r.Rejects, r.Creates, r.Updates, r.Unchanged,
+			r.Sent, r.Failed, r.Calls, clip(r.Error.String, 80))
 	}
 	tw.Flush()
 	return exitOK

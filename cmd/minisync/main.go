@@ -107,12 +107,17 @@ func newFlags(env *cliEnv, c command, help string) *flag.FlagSet {
 // parse parses flags, interleaved with positional arguments, and checks
 // the positional count. It returns -1 to go on, else an exit status.
 func parse(env *cliEnv, fs *flag.FlagSet, args []string, want int) ([]string, int) {
+	for _, a := range args {
+		if a == "-h" || a == "-help" || a == "--help" || a == "--h" {
+			fs.SetOutput(env.stdout)
+			fs.Usage()
+			return nil, exitOK
+		}
+	}
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
 			if errors.Is(err, flag.ErrHelp) {
-				fs.SetOutput(env.stdout)
-				fs.Usage()
 				return nil, exitOK
 			}
 			return nil, exitUsage

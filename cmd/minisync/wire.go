@@ -108,6 +108,10 @@ func openRunner(ctx context.Context, env *cliEnv, ref string, withSource bool, l
 	}
 	closeAll := func() { st.Close() }
 	if withSource {
+		if err := in.ResolveSourceSecrets(); err != nil {
+			st.Close()
+			return nil, nil, configError{err}
+		}
 		newSource, ok := sources[in.Source.Type]
 		if !ok {
 			st.Close()
