@@ -59,3 +59,25 @@ func (e *PositionError) Error() string {
 }
 
 func (e *PositionError) Unwrap() error { return e.Err }
+
+// RecordError is a bad record that does not spoil the file: a row with the
+// wrong number of fields, a value that cannot be decoded. RecordReader.Next
+// returns it for that record alone; the caller records a reject and calls
+// Next again.
+type RecordError struct {
+	Pos    string // record position, e.g. "line 42"
+	Field  string // column or path, when known
+	Value  string // offending value, when known
+	Reason string
+}
+
+func (e *RecordError) Error() string {
+	s := e.Pos + ": "
+	if e.Field != "" {
+		s += e.Field + ": "
+	}
+	if e.Value != "" {
+		s += quote(e.Value) + ": "
+	}
+	return s + e.Reason
+}

@@ -53,6 +53,15 @@ func File(ctx context.Context, f pipeline.Format, m *mappings.Mapper, path, name
 		if errors.Is(err, io.EOF) {
 			return c, nil
 		}
+		var bad *pipeline.RecordError
+		if errors.As(err, &bad) {
+			c.Records++
+			c.Rejects++
+			if err := sink.Reject(pipeline.Reject{Pos: bad.Pos, Field: bad.Field, Value: bad.Value, Reason: bad.Reason}); err != nil {
+				return c, err
+			}
+			continue
+		}
 		if err != nil {
 			return c, err
 		}
