@@ -27,6 +27,19 @@ type RemoteFile struct {
 	Size int64
 	// ModTime is the modification time as listed.
 	ModTime time.Time
+	// Cursor is what a CursorSource needs to continue after this file once
+	// it is staged (an API time window's end, an HTTP ETag); empty for
+	// plain files.
+	Cursor string
+}
+
+// CursorSource is a source that fetches incrementally (an API window, an
+// HTTP export with ETag). Before listing, the runner hands it the cursor
+// of the last file that was staged, or "" on the first run; the cursor
+// therefore advances only past what was staged.
+type CursorSource interface {
+	Source
+	SetCursor(cursor string)
 }
 
 // Source lists and fetches the export files of one integration.

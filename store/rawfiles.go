@@ -26,6 +26,7 @@ type RawFile struct {
 	ArchivePath string
 	FetchedAt   time.Time
 	Status      string
+	Cursor      string // a CursorSource's position after this file
 }
 
 // FileBySHA returns the archived file with this content, or nil.
@@ -40,9 +41,13 @@ func (s *Store) FileBySHA(ctx context.Context, integration, sha string) (*RawFil
 // AddFile registers a file that was just archived and returns its id.
 func (s *Store) AddFile(ctx context.Context, integration string, f RawFile) (int64, error) {
 	var id int64
-	err := s.DB.QueryRowContext(ctx, `INSERT INTO raw_files (file_id, integration, name, uri, export_date, sha256, size, archive_path, fetched_at, status)
-		VALUES (nextval('file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING file_id`,
-		integration, f.Name, f.URI, f.ExportDate.Format(time.DateOnly), f.SHA256, f.Size, f.ArchivePath, f.FetchedAt, FileArchived).Scan(&id)
+	var cursor any
+	if f.Cursor != "" {
+		cursor = f.Cursor
+	}
+	err := s.DB.QueryRowContext(ctx, `INSERT INTO raw_files (file_id, integration, name, uri, export_date, sha256, size, archive_path, fetched_at, status, cursor)
+		VALUES (nextval('file_seq'), ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING file_id`,
+		integration, f.Name, f.URI, f.ExportDate.Format(time.DateOnly), f.SHA256, f.Size, f.ArchivePath, f.FetchedAt, FileArchived, cursor).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("registering raw file %s: %w", f.Name, err)
 	}
@@ -93,4 +98,19 @@ func (s *Store) files(ctx context.Context, where string, args ...any) ([]RawFile
 		return nil, err
 	}
 	return out, nil
+}
+
+// LastCursor returns the cursor of the newest staged file that has one,
+// or "" when none has.
+func (s *Store) LastCursor(ctx context.Context, integration string) (string, error) {
+	var c sql.NullString
+	err := s.DB.QueryRowContext(ctx, `SELECT cursor FROM raw_files WHERE integration = ? AND status = ? AND cursor IS NOT NULL
+		ORDER BY file_id DESC LIMIT 1`, integration, FileProcessed).Scan(&c)
+	if err == sql.ErrNoRows {
+		return "", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading the source cursor: %w", err)
+	}
+	return c.String, nil
 }

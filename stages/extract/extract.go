@@ -46,6 +46,13 @@ func Run(ctx context.Context, src pipeline.Source, st *store.Store, o Options) (
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.DiscardHandler)
 	}
+	if cs, ok := src.(pipeline.CursorSource); ok {
+		cursor, err := st.LastCursor(ctx, o.Integration)
+		if err != nil {
+			return Result{}, err
+		}
+		cs.SetCursor(cursor)
+	}
 	files, err := src.List(ctx)
 	if err != nil {
 		return Result{}, fmt.Errorf("listing export files: %w", err)
@@ -105,7 +112,8 @@ func fetch(ctx context.Context, src pipeline.Source, st *store.Store, o Options,
 	if err := syncDir(dir); err != nil {
 		return store.RawFile{}, false, err
 	}
-	rf := store.RawFile{Name: f.Name, URI: f.URI, ExportDate: date, SHA256: sum, Size: size, ArchivePath: final, FetchedAt: time.Now().UTC(), Status: store.FileArchived}
+	rf := store.RawFile{Name: f.Name, URI: f.URI, ExportDate: date, SHA256: sum, Size: size, ArchivePath: final,
+		FetchedAt: time.Now().UTC(), Status: store.FileArchived, Cursor: f.Cursor}
 	if rf.ID, err = st.AddFile(ctx, o.Integration, rf); err != nil {
 		return store.RawFile{}, false, err
 	}
