@@ -1,12 +1,14 @@
 package mappings
 
 import (
+	"errors"
 	"fmt"
 	"regexp"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"minisync/pipeline"
 )
@@ -18,6 +20,23 @@ type Mapper struct {
 	lookups   map[string]map[string]string
 	syncStart string // YYYY-MM-DD or ""
 	entities  []pipeline.Entity
+	onMiss    func(LookupMiss)
+}
+
+// LookupMiss is a value a lookup table did not map, whatever the field's
+// policy did with it.
+type LookupMiss struct {
+	Lookup, Entity, Field, Value string
+}
+
+// OnLookupMiss, when set, is told of every value a lookup did not map;
+// validate --sample uses it to report coverage.
+func (m *Mapper) OnLookupMiss(f func(LookupMiss)) { m.onMiss = f }
+
+func (m *Mapper) missed(lookup, entity, field, value string) {
+	if m.onMiss != nil {
+		m.onMiss(LookupMiss{lookup, entity, field, value})
+	}
 }
 
 // Result is what one source record maps to: rows for each entity, or a
@@ -114,6 +133,19 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 		}
 		if d != "" && d[:min(10, len(d))] < m.syncStart {
 			return Result{Skip: fmt.Sprintf("dated %s, before sync_start %s", d, m.syncStart)}, nil
+		}
+	}
+	for _, f := range m.spec.Filters {
+		skip, err := m.skips(rec, f)
+		var bad *pipeline.RecordError
+		if errors.As(err, &bad) {
+			return Result{Reject: &pipeline.Reject{Pos: bad.Pos, Field: bad.Field, Value: bad.Value, Reason: "filter: " + bad.Reason}}, nil
+		}
+		if err != nil {
+			return Result{}, fmt.Errorf("filter on %s: %w", f.Path, err)
+		}
+		if skip {
+			return Result{Skip: f.Reason}, nil
 		}
 	}
 	var res Result
@@ -214,6 +246,21 @@ func indexOf(list []string, s string) int {
 
 var pathRefRe = regexp.MustCompile(`\{([^{}]+)\}`)
 
+// resolveRefs replaces {path} references in a transform argument with the
+// record's trimmed values.
+func resolveRefs(r pipeline.Record, a string) (string, error) {
+	var err error
+	out := pathRefRe.ReplaceAllStringFunc(a, func(ref string) string {
+		if err != nil {
+			return ""
+		}
+		var s string
+		s, _, err = r.Value(ref[1 : len(ref)-1])
+		return strings.TrimSpace(s)
+	})
+	return out, err
+}
+
 // field evaluates one field; a bad value is a reject, a bad mapping an error.
 func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string) (string, *pipeline.Reject, error) {
 	reject := func(v, reason string) (string, *pipeline.Reject, error) {
@@ -233,20 +280,18 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 	}
 	raw := v
 	for _, t := range f.Transforms {
-		name, arg, _ := strings.Cut(t, ":")
-		var err error
-		arg = pathRefRe.ReplaceAllStringFunc(arg, func(ref string) string {
-			if err != nil {
-				return ""
+		args := t.Args
+		if !transforms[t.Name].literal && len(args) > 0 {
+			args = make([]string, len(t.Args))
+			for i, a := range t.Args {
+				var err error
+				if args[i], err = resolveRefs(r, a); err != nil {
+					return "", nil, fmt.Errorf("field %s.%s: transform %s: %w", entity, f.Name, t, err)
+				}
 			}
-			var s string
-			s, _, err = r.Value(ref[1 : len(ref)-1])
-			return strings.TrimSpace(s)
-		})
-		if err != nil {
-			return "", nil, fmt.Errorf("field %s.%s: transform %s: %w", entity, f.Name, t, err)
 		}
-		if v, err = transforms[name](v, arg); err != nil {
+		var err error
+		if v, err = transforms[t.Name].fn(v, args); err != nil {
 			return reject(raw, err.Error())
 		}
 	}
@@ -259,9 +304,12 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 		case ok:
 			v = mapped
 		case f.Unknown == "pass":
+			m.missed(f.Lookup, entity, f.Name, v)
 		case f.Unknown == "default":
+			m.missed(f.Lookup, entity, f.Name, v)
 			v = f.Default
 		default:
+			m.missed(f.Lookup, entity, f.Name, v)
 			return reject(v, fmt.Sprintf("no entry for this value in lookup %s%s", f.Lookup, m.lookupOrigin(f.Lookup)))
 		}
 	}
@@ -275,6 +323,12 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 		if err := validators[check](v); err != nil {
 			return reject(v, err.Error())
 		}
+	}
+	if n := utf8.RuneCountInString(v); (f.MinLength > 0 && n < f.MinLength) || (f.MaxLength > 0 && n > f.MaxLength) {
+		return reject(v, fmt.Sprintf("length %d is outside %d–%d", n, f.MinLength, f.MaxLength))
+	}
+	if f.Pattern != "" && !regexp.MustCompile(`^(?:`+f.Pattern+`)$`).MatchString(v) {
+		return reject(v, "does not match the pattern "+f.Pattern)
 	}
 	return v, nil, nil
 }

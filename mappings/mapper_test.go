@@ -73,7 +73,7 @@ func TestTransforms(t *testing.T) {
 		{"prefix", "UNAS ", "123", "UNAS 123", ""},
 	}
 	for _, tt := range tests {
-		got, err := transforms[tt.name](tt.in, tt.arg)
+		got, err := transforms[tt.name].fn(tt.in, []string{tt.arg})
 		if tt.err != "" {
 			if err == nil || !strings.Contains(err.Error(), tt.err) {
 				t.Errorf("%s(%q) error = %v, want %q", tt.name, tt.in, err, tt.err)

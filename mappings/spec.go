@@ -34,6 +34,8 @@ type Spec struct {
 	Params map[string]ParamSpec `yaml:"params"`
 	// Lookups are tables declared once and used by name in fields.
 	Lookups map[string]LookupSpec `yaml:"lookups"`
+	// Filters skip whole records before they are mapped.
+	Filters []FilterSpec `yaml:"filters"`
 	// Entities are mapped in order; that order is also the load order.
 	Entities []EntitySpec `yaml:"entities"`
 }
@@ -88,8 +90,8 @@ type FieldSpec struct {
 	Path string `yaml:"path"`
 	// Value is a constant; "${name}" is replaced by the parameter's value.
 	Value string `yaml:"value"`
-	// Transforms apply in order; see Transforms for the names.
-	Transforms []string `yaml:"transforms"`
+	// Transforms apply in order; see the README for the names.
+	Transforms []Transform `yaml:"transforms"`
 	// Lookup names a lookup table applied after the transforms.
 	Lookup string `yaml:"lookup"`
 	// Unknown is the policy for a value the lookup lacks: "reject"
@@ -99,8 +101,30 @@ type FieldSpec struct {
 	Default string `yaml:"default"`
 	// Required rejects the record when the value is empty.
 	Required bool `yaml:"required"`
-	// Validate lists checks: email, url, cui, adoszam, tax_id.
+	// Validate lists checks: email, url, cui, adoszam, tax_id, eu_vat.
 	Validate []string `yaml:"validate"`
+	// MinLength and MaxLength bound the value's length in characters.
+	MinLength int `yaml:"min_length"`
+	MaxLength int `yaml:"max_length"`
+	// Pattern is a regular expression the whole value must match.
+	Pattern string `yaml:"pattern"`
+}
+
+// FilterSpec skips the records it matches, e.g. test customers or offers
+// under 100: the value at Path (after Transforms) is compared.
+type FilterSpec struct {
+	Path       string      `yaml:"path"`
+	Transforms []Transform `yaml:"transforms"`
+	// Exactly one condition: Equals, In, Matches (a regular expression),
+	// Below or Above (numbers), Empty.
+	Equals  *string  `yaml:"equals"`
+	In      []string `yaml:"in"`
+	Matches string   `yaml:"matches"`
+	Below   *float64 `yaml:"below"`
+	Above   *float64 `yaml:"above"`
+	Empty   *bool    `yaml:"empty"`
+	// Reason is why such records are skipped, for the run summary.
+	Reason string `yaml:"reason"`
 }
 
 var identRe = regexp.MustCompile(`^[a-z][a-z0-9_]{0,62}$`)
@@ -176,6 +200,11 @@ func (s *Spec) validate() error {
 	if len(s.Entities) == 0 {
 		bad("entities: at least one entity is required")
 	}
+	for i, f := range s.Filters {
+		if err := f.check(); err != nil {
+			bad("filters[%d] (%s): %v", i, f.Path, err)
+		}
+	}
 	seen := map[string]bool{}
 	for i, e := range s.Entities {
 		at := fmt.Sprintf("entities[%d]", i)
@@ -210,8 +239,8 @@ func (s *Spec) validateEntity(at string, e EntitySpec) []error {
 			bad("%s (%s): give exactly one of path or value", fat, f.Name)
 		}
 		for _, t := range f.Transforms {
-			if _, ok := transforms[transformName(t)]; !ok {
-				bad("%s (%s).transforms: unknown transform %q (known: %s)", fat, f.Name, t, knownTransforms())
+			if err := checkTransform(t); err != nil {
+				bad("%s (%s).transforms: %v", fat, f.Name, err)
 			}
 		}
 		if f.Lookup != "" {
@@ -230,8 +259,16 @@ func (s *Spec) validateEntity(at string, e EntitySpec) []error {
 		}
 		for _, v := range f.Validate {
 			if _, ok := validators[v]; !ok {
-				bad("%s (%s).validate: unknown check %q (known: email, url, cui, adoszam, tax_id)", fat, f.Name, v)
+				bad("%s (%s).validate: unknown check %q (known: email, url, cui, adoszam, tax_id, eu_vat)", fat, f.Name, v)
 			}
+		}
+		if f.Pattern != "" {
+			if _, err := regexp.Compile(f.Pattern); err != nil {
+				bad("%s (%s).pattern: %v", fat, f.Name, err)
+			}
+		}
+		if f.MaxLength < 0 || f.MinLength < 0 || (f.MaxLength > 0 && f.MinLength > f.MaxLength) {
+			bad("%s (%s): min_length %d and max_length %d do not make a range", fat, f.Name, f.MinLength, f.MaxLength)
 		}
 		for _, p := range paramRefs(f.Value) {
 			if _, ok := s.Params[p]; !ok {

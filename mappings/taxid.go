@@ -131,3 +131,48 @@ func checkAdoszam(s string) error {
 	}
 	return nil
 }
+
+// euPrefixes are the VAT number prefixes of the EU member states (Greece
+// uses EL) and XI for Northern Ireland.
+var euPrefixes = map[string]bool{
+	"AT": true, "BE": true, "BG": true, "CY": true, "CZ": true, "DE": true, "DK": true, "EE": true, "EL": true,
+	"ES": true, "FI": true, "FR": true, "HR": true, "HU": true, "IE": true, "IT": true, "LT": true, "LU": true,
+	"LV": true, "MT": true, "NL": true, "PL": true, "PT": true, "RO": true, "SE": true, "SI": true, "SK": true, "XI": true,
+}
+
+// checkEUVAT verifies an EU VAT number: a member state's prefix, and for
+// RO, HU and PL the check digit.
+func checkEUVAT(v string) error {
+	s := strings.ToUpper(strings.NewReplacer(" ", "", "-", "", ".", "").Replace(v))
+	if len(s) < 4 || !euPrefixes[s[:2]] {
+		return fmt.Errorf("not an EU VAT number: it must start with a member state's prefix (RO, HU, PL, DE, EL, …)")
+	}
+	switch s[:2] {
+	case "RO":
+		return checkCUI(s[2:])
+	case "HU":
+		if len(s) != 10 || !digitsOnly(s[2:]) {
+			return fmt.Errorf("a Hungarian EU VAT number is HU and 8 digits")
+		}
+		return checkTorzsszam(s[2:])
+	case "PL":
+		return checkNIP(s[2:])
+	}
+	return nil
+}
+
+// checkNIP verifies a Polish NIP (10 digits).
+func checkNIP(s string) error {
+	if len(s) != 10 || !digitsOnly(s) {
+		return fmt.Errorf("a Polish NIP has 10 digits")
+	}
+	w := []int{6, 5, 7, 2, 3, 4, 5, 6, 7}
+	sum := 0
+	for i := range 9 {
+		sum += int(s[i]-'0') * w[i]
+	}
+	if sum%11 == 10 || sum%11 != int(s[9]-'0') {
+		return fmt.Errorf("Polish NIP %s fails its check digit", s)
+	}
+	return nil
+}

@@ -8,32 +8,55 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	_ "time/tzdata" // Europe/Budapest and Europe/Bucharest on machines without zoneinfo
 	"unicode"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/language"
 )
 
-// transformFunc turns a value into another; arg is the text after the
-// first ':' of the transform's spelling, with {path} references resolved.
-type transformFunc func(v, arg string) (string, error)
+// transformDef is a transform: its function, how many arguments it takes,
+// and whether its arguments are literal (regular expressions and
+// replacement text are never read as {path} references).
+type transformDef struct {
+	fn       func(v string, args []string) (string, error)
+	min, max int
+	literal  bool
+	help     string
+}
+
+func one(f func(v, arg string) (string, error)) func(string, []string) (string, error) {
+	return func(v string, args []string) (string, error) { return f(v, arg(args, 0)) }
+}
 
 // transforms are the names a field's transforms list may use.
-var transforms = map[string]transformFunc{
-	"trim":           func(v, _ string) (string, error) { return strings.TrimSpace(v), nil },
-	"lower":          func(v, _ string) (string, error) { return strings.ToLower(v), nil },
-	"upper":          func(v, _ string) (string, error) { return strings.ToUpper(v), nil },
-	"collapse_space": func(v, _ string) (string, error) { return strings.Join(strings.Fields(v), " "), nil },
-	"number":         func(v, _ string) (string, error) { return normalizeNumber(v) },
-	"percent":        func(v, _ string) (string, error) { return normalizePercent(v) },
-	"datetime":       localDateTime,
-	"date": func(v, arg string) (string, error) {
-		s, err := localDateTime(v, arg)
+var transforms = map[string]transformDef{
+	"trim":           {fn: one(func(v, _ string) (string, error) { return strings.TrimSpace(v), nil }), help: "remove leading and trailing white space"},
+	"lower":          {fn: one(func(v, _ string) (string, error) { return strings.ToLower(v), nil }), help: "lower case"},
+	"upper":          {fn: one(func(v, _ string) (string, error) { return strings.ToUpper(v), nil }), help: "upper case"},
+	"title":          {fn: one(func(v, _ string) (string, error) { return cases.Title(language.Und, cases.NoLower).String(v), nil }), help: "first letter of each word upper case"},
+	"collapse_space": {fn: one(func(v, _ string) (string, error) { return strings.Join(strings.Fields(v), " "), nil }), help: "trim and collapse inner white space"},
+	"number":         {fn: one(func(v, _ string) (string, error) { return normalizeNumber(v) }), help: "12.345,67 / 1 234,5 / 7500.0000 → 12345.67 / 1234.5 / 7500"},
+	"percent":        {fn: one(func(v, _ string) (string, error) { return normalizePercent(v) }), help: "19% / 0.19 / 19 / 19,0 % → 19"},
+	"datetime":       {fn: one(localDateTime), max: 1, help: "a timestamp in a known layout → RFC 3339; argument: time zone (default Europe/Budapest)"},
+	"date": {fn: one(func(v, zone string) (string, error) {
+		s, err := localDateTime(v, zone)
 		if err != nil || s == "" {
 			return s, err
 		}
 		return s[:10], nil
-	},
-	"tax_id": func(v, country string) (string, error) {
+	}), max: 1, help: "a date in a known layout (2026.11.18., 18.11.2026, 2026-11-18) → 2026-11-18"},
+	"crm_datetime": {fn: one(func(v, zone string) (string, error) {
+		s, err := localDateTime(v, zone)
+		if err != nil || s == "" {
+			return s, err
+		}
+		t, _ := time.Parse(time.RFC3339, s)
+		return t.Format(time.DateTime), nil
+	}), max: 1, help: "a timestamp → MiniCRM's 2026-11-18 14:22:05 in the zone"},
+	"tax_id": {fn: one(func(v, country string) (string, error) {
 		if strings.TrimSpace(v) == "" {
 			return "", nil
 		}
@@ -42,34 +65,95 @@ var transforms = map[string]transformFunc{
 			return "", err
 		}
 		return id.Key(), nil
-	},
-	"given_name":  func(v, lang string) (string, error) { g, _ := splitName(v, lang); return g, nil },
-	"family_name": func(v, lang string) (string, error) { _, f := splitName(v, lang); return f, nil },
-	"crm_datetime": func(v, zone string) (string, error) {
-		s, err := localDateTime(v, zone)
-		if err != nil || s == "" {
-			return s, err
-		}
-		t, _ := time.Parse(time.RFC3339, s)
-		return t.Format(time.DateTime), nil
-	},
-	"suffix": func(v, arg string) (string, error) {
+	}), max: 1, help: "a tax number → its checked identity (HU25566552, RO14399840); argument: the country when the number has no prefix"},
+	"given_name":  {fn: one(func(v, lang string) (string, error) { g, _ := splitName(v, lang); return g, nil }), max: 1, help: "given name of a full name; argument: language (hu puts the family name first)"},
+	"family_name": {fn: one(func(v, lang string) (string, error) { _, f := splitName(v, lang); return f, nil }), max: 1, help: "family name of a full name; argument: language"},
+	"prefix": {fn: one(func(v, a string) (string, error) {
 		if v == "" {
 			return "", nil
 		}
-		return v + arg, nil
-	},
-	"prefix": func(v, arg string) (string, error) {
+		return a + v, nil
+	}), min: 1, max: 1, help: "put the argument before a non-empty value"},
+	"suffix": {fn: one(func(v, a string) (string, error) {
 		if v == "" {
 			return "", nil
 		}
-		return arg + v, nil
-	},
+		return v + a, nil
+	}), min: 1, max: 1, help: "put the argument after a non-empty value"},
+	"concat": {fn: func(v string, args []string) (string, error) { return v + strings.Join(args, ""), nil }, min: 1, max: 20,
+		help: "append the arguments, e.g. {concat: [\" \", \"{LastName}\"]}"},
+	"replace": {fn: func(v string, args []string) (string, error) {
+		return strings.ReplaceAll(v, args[0], arg(args, 1)), nil
+	}, min: 1, max: 2, literal: true,
+		help: "replace every occurrence: {replace: [\"#\", \"\"]}"},
+	"split": {fn: splitPart, min: 2, max: 2, literal: true, help: "one part: {split: [\" \", 0]} (negative counts from the end)"},
+	"regex": {fn: regexExtract, min: 1, max: 1, literal: true,
+		help: "the first group (or the match) of a regular expression; no match rejects the record"},
+	"regex_replace": {fn: func(v string, args []string) (string, error) {
+		re, err := regexp.Compile(args[0])
+		if err != nil {
+			return "", err
+		}
+		return re.ReplaceAllString(v, arg(args, 1)), nil
+	}, min: 1, max: 2, literal: true, help: "replace matches: {regex_replace: [\"[^0-9]\", \"\"]}"},
 }
 
-func transformName(spelling string) string {
-	name, _, _ := strings.Cut(spelling, ":")
-	return name
+// checkTransform reports an unknown transform or a wrong argument count.
+func checkTransform(t Transform) error {
+	def, ok := transforms[t.Name]
+	if !ok {
+		return fmt.Errorf("unknown transform %q (known: %s)", t.Name, knownTransforms())
+	}
+	if len(t.Args) < def.min || len(t.Args) > def.max {
+		return fmt.Errorf("transform %s takes %d to %d arguments, got %d", t.Name, def.min, def.max, len(t.Args))
+	}
+	if t.Name == "regex" || t.Name == "regex_replace" {
+		if _, err := regexp.Compile(t.Args[0]); err != nil {
+			return fmt.Errorf("transform %s: %w", t.Name, err)
+		}
+	}
+	if t.Name == "split" {
+		if _, err := strconv.Atoi(t.Args[1]); err != nil {
+			return fmt.Errorf("transform split: the part %q is not a whole number", t.Args[1])
+		}
+	}
+	return nil
+}
+
+func splitPart(v string, args []string) (string, error) {
+	parts := strings.Split(v, args[0])
+	i, _ := strconv.Atoi(args[1])
+	if i < 0 {
+		i += len(parts)
+	}
+	if i < 0 || i >= len(parts) {
+		return "", nil
+	}
+	return strings.TrimSpace(parts[i]), nil
+}
+
+var regexCache sync.Map
+
+func regexExtract(v string, args []string) (string, error) {
+	re, ok := regexCache.Load(args[0])
+	if !ok {
+		c, err := regexp.Compile(args[0])
+		if err != nil {
+			return "", err
+		}
+		re, _ = regexCache.LoadOrStore(args[0], c)
+	}
+	m := re.(*regexp.Regexp).FindStringSubmatch(v)
+	switch {
+	case m == nil:
+		if v == "" {
+			return "", nil
+		}
+		return "", fmt.Errorf("does not match %s", args[0])
+	case len(m) > 1:
+		return m[1], nil
+	}
+	return m[0], nil
 }
 
 func knownTransforms() string {
@@ -220,4 +304,5 @@ var validators = map[string]func(v string) error{
 		_, err := ParseTaxID(v, "")
 		return err
 	},
+	"eu_vat": checkEUVAT,
 }
