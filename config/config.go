@@ -32,8 +32,9 @@ type Integration struct {
 	Description string `yaml:"description"`
 	// Source says where the export files come from.
 	Source Source `yaml:"source"`
-	// Format names the file format; it defaults to the mapping's format.
-	Format string `yaml:"format"`
+	// Format names the file format and its dialect; the type defaults to
+	// the mapping's format.
+	Format Format `yaml:"format"`
 	// Mapping names a shipped mapping (e.g. "unas-orders") or a path to a
 	// mapping file, relative to the integration file.
 	Mapping string `yaml:"mapping"`
@@ -102,6 +103,41 @@ type SFTP struct {
 	Password   string `yaml:"-"`
 	PrivateKey []byte `yaml:"-"`
 	Passphrase []byte `yaml:"-"`
+}
+
+// Format is the file format of the exports and, for delimited text, its
+// dialect. In YAML it is a type name (format: unas-xml) or a map.
+type Format struct {
+	// Type is unas-xml, csv, ubl-xml or saga-xml.
+	Type string `yaml:"type"`
+	// Delimiter is the CSV field separator: ";", ",", "\t", "|" or "auto".
+	Delimiter string `yaml:"delimiter"`
+	// Quote is the CSV quote character, default '"'.
+	Quote string `yaml:"quote"`
+	// Encoding is utf-8 (default, checked strictly), windows-1250,
+	// iso-8859-2 or auto (UTF-8, else FallbackEncoding).
+	Encoding string `yaml:"encoding"`
+	// FallbackEncoding is used for a file that is not valid UTF-8.
+	FallbackEncoding string `yaml:"fallback_encoding"`
+	// GroupBy makes consecutive rows with the same value of this column one
+	// record (the lines of one invoice).
+	GroupBy string `yaml:"group_by"`
+	// Ragged is reject (default: a row with a wrong field count is a
+	// reject) or pad (missing trailing fields read as empty).
+	Ragged string `yaml:"ragged"`
+	// TrimSpace trims every CSV field.
+	TrimSpace bool `yaml:"trim_space"`
+}
+
+// UnmarshalYAML accepts a type name or a map.
+func (f *Format) UnmarshalYAML(b []byte) error {
+	var name string
+	if err := yaml.Unmarshal(b, &name); err == nil {
+		f.Type = name
+		return nil
+	}
+	type plain Format
+	return yaml.UnmarshalWithOptions(b, (*plain)(f), yaml.Strict())
 }
 
 // MiniCRM configures the MiniCRM account changes are sent to: the

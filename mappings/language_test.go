@@ -132,7 +132,7 @@ func TestMappingLanguage(t *testing.T) {
 			t.Errorf("%v: reject %+v, want field %s", tc.rec, res.Reject, tc.field)
 		}
 	}
-	if len(misses) != 1 || misses[0].Value != "USD" || misses[0].Lookup != "currency" {
+	if len(misses) != 1 || misses[0].Value != "USD" || misses[0].Lookup != "currency" || misses[0].Policy != "reject" {
 		t.Errorf("lookup misses = %+v, want USD in currency", misses)
 	}
 }

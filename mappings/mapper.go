@@ -27,15 +27,17 @@ type Mapper struct {
 // policy did with it.
 type LookupMiss struct {
 	Lookup, Entity, Field, Value string
+	// Policy is what the field did with it: reject, default or pass.
+	Policy string
 }
 
 // OnLookupMiss, when set, is told of every value a lookup did not map;
 // validate --sample uses it to report coverage.
 func (m *Mapper) OnLookupMiss(f func(LookupMiss)) { m.onMiss = f }
 
-func (m *Mapper) missed(lookup, entity, field, value string) {
+func (m *Mapper) missed(lookup, entity, field, value, policy string) {
 	if m.onMiss != nil {
-		m.onMiss(LookupMiss{lookup, entity, field, value})
+		m.onMiss(LookupMiss{lookup, entity, field, value, policy})
 	}
 }
 
@@ -304,12 +306,12 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 		case ok:
 			v = mapped
 		case f.Unknown == "pass":
-			m.missed(f.Lookup, entity, f.Name, v)
+			m.missed(f.Lookup, entity, f.Name, v, "pass")
 		case f.Unknown == "default":
-			m.missed(f.Lookup, entity, f.Name, v)
+			m.missed(f.Lookup, entity, f.Name, v, "default")
 			v = f.Default
 		default:
-			m.missed(f.Lookup, entity, f.Name, v)
+			m.missed(f.Lookup, entity, f.Name, v, "reject")
 			return reject(v, fmt.Sprintf("no entry for this value in lookup %s%s", f.Lookup, m.lookupOrigin(f.Lookup)))
 		}
 	}

@@ -183,3 +183,34 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		}
 	}
 }
+
+func TestValidate(t *testing.T) {
+	dir := t.TempDir()
+	integration := filepath.Join(dir, "shop.yaml")
+	body := "source:\n  type: local\n  dir: .\nmapping: unas-orders\nsync_start: \"2026-11-01\"\nparams:\n  owner: Kovács Anna\n  orders_module: Rendelések\n" +
+		"  status_map: '{\"Feldolgozás alatt\": \"Feldolgozás\", \"Csomagolás\": \"Feldolgozás\", \"Kiszállítva\": \"Kiszállítva\", \"Teljesítve\": \"Sikeres\"}'\n"
+	if err := os.WriteFile(integration, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, out, errOut := cli(t, "validate", integration)
+	if code != exitOK || !strings.Contains(out, "lookup status: 4 entries (params.status_map)") || !strings.Contains(out, "through the XML sync feed") {
+		t.Fatalf("validate: exit %d\n%s%s", code, out, errOut)
+	}
+	code, out, _ = cli(t, "validate", integration, "--sample", "../../fixtures/unas/orders-2026-11-20.xml")
+	for _, want := range []string{
+		"7 records → 25 rows, 1 would be rejected",
+		`1 × order.status: no entry for this value in lookup status (params.status_map) — e.g. "Visszaküldve" at /Orders/Order[7]`,
+		`(order.document_status, defaulted)`,
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("validate --sample output lacks %q:\n%s", want, out)
+		}
+	}
+	if code != exitRejects {
+		t.Errorf("validate --sample with a reject: exit %d, want %d", code, exitRejects)
+	}
+	code, out, _ = cli(t, "validate", integration, "--sample", "../../fixtures/unas/orders-2026-11-19.xml")
+	if code != exitOK || !strings.Contains(out, "1 × dated") {
+		t.Errorf("validate --sample day 1: exit %d\n%s", code, out)
+	}
+}

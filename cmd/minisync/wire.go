@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"sort"
+	"strings"
 	"time"
 
 	"minisync/config"
@@ -20,8 +22,17 @@ import (
 )
 
 // formats are the file formats by the name a mapping gives.
-var formats = map[string]func() pipeline.Format{
-	"unas-xml": func() pipeline.Format { return unasxml.New() },
+var formats = map[string]func(config.Format) (pipeline.Format, error){
+	"unas-xml": func(config.Format) (pipeline.Format, error) { return unasxml.New(), nil },
+}
+
+func formatNames() []string {
+	var names []string
+	for n := range formats {
+		names = append(names, n)
+	}
+	sort.Strings(names)
+	return names
 }
 
 // sources build a source from an integration's source section.
@@ -71,15 +82,19 @@ func loadIntegration(ref string) (*config.Integration, *mappings.Mapper, pipelin
 	if err != nil {
 		return nil, nil, nil, configError{fmt.Errorf("%s: %w", in.Path, err)}
 	}
-	formatName := in.Format
-	if formatName == "" {
-		formatName = spec.Format
+	fs := in.Format
+	if fs.Type == "" {
+		fs.Type = spec.Format
 	}
-	newFormat, ok := formats[formatName]
+	newFormat, ok := formats[fs.Type]
 	if !ok {
-		return nil, nil, nil, configError{fmt.Errorf("%s: format %q is unknown (known: unas-xml)", in.Path, formatName)}
+		return nil, nil, nil, configError{fmt.Errorf("%s: format %q is unknown (known: %s)", in.Path, fs.Type, strings.Join(formatNames(), ", "))}
 	}
-	return in, m, newFormat(), nil
+	f, err := newFormat(fs)
+	if err != nil {
+		return nil, nil, nil, configError{fmt.Errorf("%s: format: %w", in.Path, err)}
+	}
+	return in, m, f, nil
 }
 
 func mappingShipped(name string) (string, bool) {
