@@ -14,13 +14,13 @@ func (f FilterSpec) check() error {
 		return fmt.Errorf("path is required")
 	}
 	n := 0
-	for _, set := range []bool{f.Equals != nil, f.In != nil, f.Matches != "", f.Below != nil, f.Above != nil, f.Empty != nil} {
+	for _, set := range []bool{f.Equals != nil, f.NotEquals != nil, f.In != nil, f.Matches != "", f.Below != nil, f.Above != nil, f.Empty != nil} {
 		if set {
 			n++
 		}
 	}
 	if n != 1 {
-		return fmt.Errorf("give exactly one of equals, in, matches, below, above, empty")
+		return fmt.Errorf("give exactly one of equals, not_equals, in, matches, below, above, empty")
 	}
 	if f.Matches != "" {
 		if _, err := regexp.Compile(f.Matches); err != nil {
@@ -47,16 +47,26 @@ func (m *Mapper) skips(r pipeline.Record, f FilterSpec) (bool, error) {
 	}
 	v = strings.TrimSpace(v)
 	for _, t := range f.Transforms {
-		if v, err = transforms[t.Name].fn(v, t.Args); err != nil {
+		args := append([]string(nil), t.Args...)
+		if !transforms[t.Name].literal {
+			for i := range args {
+				if args[i], err = resolveRefs(r, args[i]); err != nil {
+					return false, err
+				}
+			}
+		}
+		if v, err = transforms[t.Name].fn(v, args); err != nil {
 			return false, &pipeline.RecordError{Pos: r.Position(), Field: f.Path, Value: v, Reason: err.Error()}
 		}
 	}
 	switch {
 	case f.Equals != nil:
-		return v == *f.Equals, nil
+		return v == m.expand(*f.Equals), nil
+	case f.NotEquals != nil:
+		return v != m.expand(*f.NotEquals), nil
 	case f.In != nil:
 		for _, x := range f.In {
-			if v == x {
+			if v == m.expand(x) {
 				return true, nil
 			}
 		}

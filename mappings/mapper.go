@@ -3,6 +3,7 @@ package mappings
 import (
 	"errors"
 	"fmt"
+	"math/big"
 	"regexp"
 	"sort"
 	"strconv"
@@ -277,6 +278,15 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 		if v, _, err = r.Value(f.Path); err != nil {
 			return "", nil, fmt.Errorf("field %s.%s: %w", entity, f.Name, err)
 		}
+	case f.Sum != nil:
+		total, bad, err := sum(r, f.Sum)
+		if err != nil {
+			return "", nil, fmt.Errorf("field %s.%s: %w", entity, f.Name, err)
+		}
+		if bad != nil {
+			return "", &pipeline.Reject{Pos: bad.Pos, Entity: entity, Field: f.Name, Value: bad.Value, Reason: bad.Reason}, nil
+		}
+		v = total
 	default:
 		v = m.expand(f.Value)
 	}
@@ -340,4 +350,34 @@ func (m *Mapper) lookupOrigin(name string) string {
 		return " (params." + p + ")"
 	}
 	return ""
+}
+
+// sum adds up a path over a record's children exactly (big.Rat: money is
+// never rounded through floats). A value that is not a number is a reject.
+func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
+	children, err := r.Children(s.Each)
+	if err != nil {
+		return "", nil, err
+	}
+	total := new(big.Rat)
+	for _, c := range children {
+		raw, _, err := c.Value(s.Path)
+		if err != nil {
+			return "", nil, err
+		}
+		n, err := normalizeNumber(raw)
+		if err != nil {
+			return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: err.Error()}, nil
+		}
+		if n == "" {
+			continue
+		}
+		x, ok := new(big.Rat).SetString(n)
+		if !ok {
+			return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: "is not a number"}, nil
+		}
+		total.Add(total, x)
+	}
+	out, _ := normalizeNumber(total.FloatString(6))
+	return out, nil, nil
 }

@@ -28,7 +28,17 @@ func TestShippedMappingsCompile(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%s: %v", name, err)
 		}
-		if _, err := Compile(s, map[string]string{"owner": "X", "status_map": `{"A": "B"}`, "orders_module": "Orders"}, ""); err != nil {
+		params := map[string]string{}
+		for name, p := range s.Params {
+			switch {
+			case !p.Required:
+			case p.Kind == "map":
+				params[name] = `{"A": "B"}`
+			default:
+				params[name] = "X"
+			}
+		}
+		if _, err := Compile(s, params, ""); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
 	}

@@ -90,6 +90,9 @@ type FieldSpec struct {
 	Path string `yaml:"path"`
 	// Value is a constant; "${name}" is replaced by the parameter's value.
 	Value string `yaml:"value"`
+	// Sum adds up a number over the record's children (the lines of an
+	// invoice), each read like the number transform.
+	Sum *SumSpec `yaml:"sum"`
 	// Transforms apply in order; see the README for the names.
 	Transforms []Transform `yaml:"transforms"`
 	// Lookup names a lookup table applied after the transforms.
@@ -110,19 +113,27 @@ type FieldSpec struct {
 	Pattern string `yaml:"pattern"`
 }
 
+// SumSpec names the children and the path summed over them.
+type SumSpec struct {
+	Each string `yaml:"each"`
+	Path string `yaml:"path"`
+}
+
 // FilterSpec skips the records it matches, e.g. test customers or offers
 // under 100: the value at Path (after Transforms) is compared.
 type FilterSpec struct {
 	Path       string      `yaml:"path"`
 	Transforms []Transform `yaml:"transforms"`
-	// Exactly one condition: Equals, In, Matches (a regular expression),
-	// Below or Above (numbers), Empty.
-	Equals  *string  `yaml:"equals"`
-	In      []string `yaml:"in"`
-	Matches string   `yaml:"matches"`
-	Below   *float64 `yaml:"below"`
-	Above   *float64 `yaml:"above"`
-	Empty   *bool    `yaml:"empty"`
+	// Exactly one condition: Equals, NotEquals, In, Matches (a regular
+	// expression), Below or Above (numbers), Empty. Equals, NotEquals and In
+	// may name parameters as ${name}.
+	Equals    *string  `yaml:"equals"`
+	NotEquals *string  `yaml:"not_equals"`
+	In        []string `yaml:"in"`
+	Matches   string   `yaml:"matches"`
+	Below     *float64 `yaml:"below"`
+	Above     *float64 `yaml:"above"`
+	Empty     *bool    `yaml:"empty"`
 	// Reason is why such records are skipped, for the run summary.
 	Reason string `yaml:"reason"`
 }
@@ -235,8 +246,17 @@ func (s *Spec) validateEntity(at string, e EntitySpec) []error {
 			bad("%s.name: %q is declared twice", fat, f.Name)
 		}
 		fields[f.Name] = true
-		if (f.Path == "") == (f.Value == "") {
-			bad("%s (%s): give exactly one of path or value", fat, f.Name)
+		sources := 0
+		for _, set := range []bool{f.Path != "", f.Value != "", f.Sum != nil} {
+			if set {
+				sources++
+			}
+		}
+		if sources != 1 {
+			bad("%s (%s): give exactly one of path, value or sum", fat, f.Name)
+		}
+		if f.Sum != nil && f.Sum.Path == "" {
+			bad("%s (%s).sum.path: the path to add up is required", fat, f.Name)
 		}
 		for _, t := range f.Transforms {
 			if err := checkTransform(t); err != nil {
