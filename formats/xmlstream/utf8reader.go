@@ -1,4 +1,4 @@
-package unasxml
+package xmlstream
 
 import (
 	"fmt"

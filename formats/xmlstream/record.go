@@ -1,9 +1,10 @@
-package unasxml
+package xmlstream
 
 import (
 	"fmt"
 	"math"
 	"strconv"
+	"strings"
 	"sync"
 
 	"github.com/antchfx/xmlquery"
@@ -12,12 +13,13 @@ import (
 	"minisync/pipeline"
 )
 
-// record is one <Order> or one of its sub-elements, detached from the stream.
+// record is one streamed element or one of its sub-elements, detached from
+// the stream.
 type record struct {
 	f    *Format
 	node *xmlquery.Node
 	path string // locator such as /Orders/Order[3]/Items/Item[2]
-	key  string // the order's Key, for Position
+	key  string // the top record's key, for Position
 }
 
 // Value evaluates the XPath path relative to the record element. For a node
@@ -28,6 +30,11 @@ func (r *record) Value(path string) (string, bool, error) {
 	if err != nil {
 		return "", false, err
 	}
+	return stringValue(v, path)
+}
+
+// stringValue turns an XPath result into Value's result.
+func stringValue(v any, path string) (string, bool, error) {
 	switch v := v.(type) {
 	case *xpath.NodeIterator:
 		if !v.MoveNext() {
@@ -84,7 +91,20 @@ func (r *record) Position() string {
 	if r.key == "" {
 		return r.path
 	}
-	return r.path + " (Key " + r.key + ")"
+	return r.path + " (" + r.f.keyLabel + " " + r.key + ")"
+}
+
+// key returns the trimmed text at KeyPath in node, "" when there is none.
+func (f *Format) key(node *xmlquery.Node) string {
+	if f.opts.KeyPath == "" {
+		return ""
+	}
+	v, err := f.eval(node, f.opts.KeyPath)
+	if err != nil {
+		return ""
+	}
+	s, _, _ := stringValue(v, f.opts.KeyPath)
+	return strings.TrimSpace(s)
 }
 
 // compiledExpr is a cached XPath; mu serialises Evaluate, which reuses the
@@ -95,12 +115,12 @@ type compiledExpr struct {
 	err  error
 }
 
-// eval compiles path once per Format and evaluates it with node as the
-// context and root node.
+// eval compiles path once per Format, with the Format's namespace prefixes,
+// and evaluates it with node as the context and root node.
 func (f *Format) eval(node *xmlquery.Node, path string) (any, error) {
 	c, ok := f.exprs.Load(path)
 	if !ok {
-		expr, err := xpath.Compile(path)
+		expr, err := xpath.CompileWithNS(path, f.opts.Namespaces)
 		if err != nil {
 			err = fmt.Errorf("compiling xpath %q: %w", path, err)
 		}

@@ -1,0 +1,119 @@
+package delimited
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"minisync/pipeline"
+)
+
+// columns maps column names to field indexes.
+type columns struct {
+	names    []string
+	numbered bool // no header: the names are "1", "2", …
+	exact    map[string]int
+	fold     map[string]int // lower-cased name -> index, -1 when several match
+}
+
+func newColumns(names []string) *columns {
+	c := &columns{names: names, exact: make(map[string]int, len(names)), fold: make(map[string]int, len(names))}
+	for i, n := range names {
+		c.exact[n] = i
+		k := strings.ToLower(n)
+		if _, ok := c.fold[k]; ok {
+			c.fold[k] = -1
+		} else {
+			c.fold[k] = i
+		}
+	}
+	return c
+}
+
+// index returns the column named name, matched exactly or else ignoring
+// case, or -1 when there is none.
+func (c *columns) index(name string) (int, error) {
+	if i, ok := c.exact[name]; ok {
+		return i, nil
+	}
+	if c.numbered {
+		// Loud, so that a reader set up without Header by mistake does not
+		// read every named column as missing.
+		if n, err := strconv.Atoi(name); err != nil || n < 1 {
+			return -1, fmt.Errorf(`column %q: the file is read without a header, its columns are "1", "2", …`, name)
+		}
+		return -1, nil
+	}
+	i, ok := c.fold[strings.ToLower(name)]
+	switch {
+	case !ok:
+		return -1, nil
+	case i < 0:
+		return -1, fmt.Errorf("column %q matches several columns when ignoring case", name)
+	}
+	return i, nil
+}
+
+// rowRecord is one row; a row is never ragged here (see Reader.fit).
+type rowRecord struct {
+	cols   *columns
+	fields []string
+	line   int    // where the row starts
+	group  string // e.g. "Számlaszám SZ-2026-0042" for a row of a group
+}
+
+// Value returns the field in the column named path; a path naming no column
+// returns ("", false, nil).
+func (r *rowRecord) Value(path string) (string, bool, error) {
+	i, err := r.cols.index(path)
+	if err != nil || i < 0 {
+		return "", false, err
+	}
+	return r.fields[i], true, nil
+}
+
+// Children returns nil: a row has no sub-records.
+func (r *rowRecord) Children(string) ([]pipeline.Record, error) { return nil, nil }
+
+// Position returns e.g. "line 42", or "line 43 (Számlaszám SZ-2026-0042)"
+// for a row of a group.
+func (r *rowRecord) Position() string {
+	s := "line " + strconv.Itoa(r.line)
+	if r.group != "" {
+		s += " (" + r.group + ")"
+	}
+	return s
+}
+
+// groupRecord is a run of consecutive rows with the same GroupBy value.
+type groupRecord struct {
+	key   string
+	label string // GroupBy column and key, for positions
+	rows  []*rowRecord
+	bad   string // why the group is rejected, set while collecting
+}
+
+// Value reads the first row of the group.
+func (g *groupRecord) Value(path string) (string, bool, error) { return g.rows[0].Value(path) }
+
+// Children returns the rows of the group for "lines" or "".
+func (g *groupRecord) Children(path string) ([]pipeline.Record, error) {
+	if path != "lines" && path != "" {
+		return nil, fmt.Errorf(`selecting children %q: a row group has only "lines"`, path)
+	}
+	out := make([]pipeline.Record, len(g.rows))
+	for i, r := range g.rows {
+		out[i] = r
+	}
+	return out, nil
+}
+
+// Position returns e.g. "lines 42–45 (Számlaszám SZ-2026-0042)", counting
+// from the first line of the first row to the first line of the last.
+func (g *groupRecord) Position() string {
+	first, last := g.rows[0].line, g.rows[len(g.rows)-1].line
+	if first == last {
+		return fmt.Sprintf("line %d (%s)", first, g.label)
+	}
+	return fmt.Sprintf("lines %d–%d (%s)", first, last, g.label)
+}
