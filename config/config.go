@@ -62,7 +62,7 @@ type Integration struct {
 
 // Source configures where export files are listed and fetched.
 type Source struct {
-	// Type is "local" or "sftp".
+	// Type is "local", "sftp" or "unas-api".
 	Type string `yaml:"type"`
 	// Dir is the folder holding the exports (local path or remote path).
 	Dir string `yaml:"dir"`
@@ -75,8 +75,60 @@ type Source struct {
 	// Snapshot is "incremental" (default: a file holds changed records only)
 	// or "full" (a file holds every record, so a missing one is reported).
 	Snapshot string `yaml:"snapshot"`
+	// AfterSuccess tidies the source up once a file is staged: "" leaves it
+	// (default), "archive:<dir>" moves it into that folder on the server,
+	// "delete" deletes it. For local and sftp sources.
+	AfterSuccess string `yaml:"after_success"`
 	// SFTP holds the connection settings when Type is "sftp".
 	SFTP *SFTP `yaml:"sftp"`
+	// UNAS holds the API settings when Type is "unas-api".
+	UNAS *UNAS `yaml:"unas"`
+	// HTTP holds the download settings when Type is "http".
+	HTTP *HTTP `yaml:"http"`
+}
+
+// HTTP configures downloads of export files over HTTPS; an unchanged file
+// (ETag / Last-Modified) is not downloaded again.
+type HTTP struct {
+	// URLs are the https export URLs, one file each.
+	URLs []string `yaml:"urls"`
+	// BearerTokenEnv / BearerTokenFile name a bearer token.
+	BearerTokenEnv  string `yaml:"bearer_token_env"`
+	BearerTokenFile string `yaml:"bearer_token_file"`
+	// User with PasswordEnv / PasswordFile is HTTP Basic authentication.
+	User         string `yaml:"user"`
+	PasswordEnv  string `yaml:"password_env"`
+	PasswordFile string `yaml:"password_file"`
+	// MaxSize bounds a download in bytes; default 2 GiB.
+	MaxSize int64 `yaml:"max_size"`
+	// Timeout bounds connecting and any pause in a download; default 60s.
+	Timeout Duration `yaml:"timeout"`
+
+	// BearerToken and Password are the resolved secrets. Not read from YAML.
+	BearerToken string `yaml:"-"`
+	Password    string `yaml:"-"`
+}
+
+// UNAS configures the UNAS API source: orders modified since the last
+// staged window, read with getOrder.
+type UNAS struct {
+	// URL is the API root; default https://api.unas.eu/shop.
+	URL string `yaml:"url"`
+	// APIKeyEnv / APIKeyFile name the shop's API key.
+	APIKeyEnv  string `yaml:"api_key_env"`
+	APIKeyFile string `yaml:"api_key_file"`
+	// Overlap starts each window this long before the previous one ended;
+	// default 5m.
+	Overlap Duration `yaml:"overlap"`
+	// PageOverlap re-reads this many orders at each page boundary, so an
+	// order modified while the window is paged cannot be skipped; default 10.
+	PageOverlap int `yaml:"page_overlap"`
+	// MaxCallsPerHour keeps getOrder list calls under the plan's hourly
+	// limit (PREMIUM allows 30); default 25.
+	MaxCallsPerHour int `yaml:"max_calls_per_hour"`
+
+	// APIKey is the resolved secret. Not read from YAML.
+	APIKey string `yaml:"-"`
 }
 
 // SFTP configures an SFTP connection. Secrets are named, never inlined.
@@ -96,8 +148,15 @@ type SFTP struct {
 	// KnownHosts names the known_hosts file the host key is verified
 	// against; required.
 	KnownHosts string `yaml:"known_hosts"`
-	// Timeout bounds connecting and each request; default 30s.
+	// Timeout bounds connecting; default 30s.
 	Timeout Duration `yaml:"timeout"`
+	// IdleTimeout bounds each remote operation and each pause in a
+	// download; a stalled server fails the run instead of hanging it.
+	// Default 60s.
+	IdleTimeout Duration `yaml:"idle_timeout"`
+	// Retries is how often a dropped download is resumed from the byte it
+	// reached; default 3.
+	Retries int `yaml:"retries"`
 
 	// Password and PrivateKey hold the resolved secrets. Not read from YAML.
 	Password   string `yaml:"-"`
@@ -263,6 +322,25 @@ func (in *Integration) setDefaults() {
 		}
 		m.APIKeyFile = in.resolveOpt(m.APIKeyFile)
 	}
+	if h := in.Source.HTTP; h != nil {
+		h.BearerTokenFile = in.resolveOpt(h.BearerTokenFile)
+		h.PasswordFile = in.resolveOpt(h.PasswordFile)
+	}
+	if u := in.Source.UNAS; u != nil {
+		if u.URL == "" {
+			u.URL = "https://api.unas.eu/shop"
+		}
+		if u.Overlap == 0 {
+			u.Overlap = Duration(5 * time.Minute)
+		}
+		if u.PageOverlap == 0 {
+			u.PageOverlap = 10
+		}
+		if u.MaxCallsPerHour == 0 {
+			u.MaxCallsPerHour = 25
+		}
+		u.APIKeyFile = in.resolveOpt(u.APIKeyFile)
+	}
 	if s := in.Source.SFTP; s != nil {
 		if s.Port == 0 {
 			s.Port = 22
@@ -328,10 +406,32 @@ func (in *Integration) Validate() error {
 		if s.Dir == "" {
 			bad("source.dir", "", "is required (the remote folder, e.g. /exports)")
 		}
+	case "http":
+		if s.HTTP == nil || len(s.HTTP.URLs) == 0 {
+			bad("source.http.urls", "", "is required for source.type http: the https URLs of the export files")
+		} else {
+			for i, raw := range s.HTTP.URLs {
+				if u, err := url.Parse(raw); err != nil || u.Scheme != "https" || u.Host == "" || u.User != nil {
+					bad(fmt.Sprintf("source.http.urls[%d]", i), raw, "must be an https URL without credentials")
+				}
+			}
+			if s.HTTP.BearerTokenEnv != "" && s.HTTP.BearerTokenFile != "" {
+				bad("source.http.bearer_token_file", s.HTTP.BearerTokenFile, "give bearer_token_env or bearer_token_file, not both")
+			}
+		}
+	case "unas-api":
+		if s.UNAS == nil {
+			bad("source.unas", "", "is required for source.type unas-api (api_key_env or api_key_file)")
+		} else if (s.UNAS.APIKeyEnv == "") == (s.UNAS.APIKeyFile == "") {
+			bad("source.unas.api_key_env", s.UNAS.APIKeyEnv, "give exactly one of api_key_env or api_key_file")
+		}
+		if in.SyncStart == "" {
+			bad("sync_start", "", "is required for source.type unas-api: the first window starts there")
+		}
 	case "":
-		bad("source.type", "", "is required: local or sftp")
+		bad("source.type", "", "is required: local, sftp, http or unas-api")
 	default:
-		bad("source.type", s.Type, "must be local or sftp")
+		bad("source.type", s.Type, "must be local, sftp, http or unas-api")
 	}
 	if _, err := matchGlob(s.Glob); err != nil {
 		bad("source.glob", s.Glob, err.Error())
@@ -347,6 +447,12 @@ func (in *Integration) Validate() error {
 	}
 	if s.Snapshot != "incremental" && s.Snapshot != "full" {
 		bad("source.snapshot", s.Snapshot, "must be incremental or full")
+	}
+	if a := s.AfterSuccess; a != "" && a != "delete" && !strings.HasPrefix(a, "archive:") {
+		bad("source.after_success", a, `must be empty (leave the files), "archive:<folder>" or "delete"`)
+	}
+	if s.AfterSuccess != "" && s.Type != "local" && s.Type != "sftp" {
+		bad("source.after_success", s.AfterSuccess, "is for local and sftp sources")
 	}
 	if m := in.MiniCRM; m != nil {
 		errs = append(errs, m.validate(in.Path)...)
@@ -412,6 +518,26 @@ var digitsRe = regexp.MustCompile(`^[0-9]{1,12}$`)
 // values are kept out of every message. Commands that only read the
 // staging file never need them.
 func (in *Integration) ResolveSourceSecrets() error {
+	if h := in.Source.HTTP; h != nil {
+		var err error
+		if h.BearerTokenEnv != "" || h.BearerTokenFile != "" {
+			if h.BearerToken, err = secret(in.Path, "source.http.bearer_token", h.BearerTokenEnv, h.BearerTokenFile); err != nil {
+				return err
+			}
+		}
+		if h.PasswordEnv != "" || h.PasswordFile != "" {
+			if h.Password, err = secret(in.Path, "source.http.password", h.PasswordEnv, h.PasswordFile); err != nil {
+				return err
+			}
+		}
+	}
+	if u := in.Source.UNAS; u != nil {
+		key, err := secret(in.Path, "source.unas.api_key", u.APIKeyEnv, u.APIKeyFile)
+		if err != nil {
+			return err
+		}
+		u.APIKey = key
+	}
 	s := in.Source.SFTP
 	if s == nil {
 		return nil
@@ -468,4 +594,20 @@ func (in *Integration) ResolveMiniCRMKey() error {
 	}
 	m.APIKey = strings.TrimSpace(string(b))
 	return nil
+}
+
+// secret reads a secret from the environment variable env or the file.
+func secret(file, field, env, path string) (string, error) {
+	if env != "" {
+		v, ok := os.LookupEnv(env)
+		if !ok || v == "" {
+			return "", &FieldError{File: file, Field: field + "_env", Value: env, Msg: "environment variable is not set"}
+		}
+		return v, nil
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return "", &FieldError{File: file, Field: field + "_file", Value: path, Msg: "cannot be read: " + errors.Unwrap(err).Error()}
+	}
+	return strings.TrimSpace(string(b)), nil
 }

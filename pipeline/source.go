@@ -54,6 +54,14 @@ type Source interface {
 	Close() error
 }
 
+// Finisher is a source that tidies up its server once the files it listed
+// were staged: moves them into an archive folder or deletes them, as
+// configured (by default it leaves them). The runner calls Finish only for
+// files whose whole content was staged.
+type Finisher interface {
+	Finish(ctx context.Context, files []RemoteFile) error
+}
+
 // EscapeURIPath escapes a path for a RemoteFile URI: letters outside ASCII
 // stay readable, only what would break parsing (controls, space, %, #, ?)
 // is percent-encoded.

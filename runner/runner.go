@@ -95,7 +95,33 @@ func (r *Runner) nightly(ctx context.Context) (extract.Result, []*Report, error)
 		}
 		pending = pending[n:]
 	}
-	return ex, reports, nil
+	return ex, reports, r.finish(ctx, ex)
+}
+
+// finish lets a source tidy up its server (archive or delete, as
+// configured) for the fetched files whose content is staged.
+func (r *Runner) finish(ctx context.Context, ex extract.Result) error {
+	f, ok := r.Source.(pipeline.Finisher)
+	if !ok || len(ex.Fetched) == 0 {
+		return nil
+	}
+	var done []pipeline.RemoteFile
+	for _, x := range ex.Fetched {
+		raw, err := r.Store.FileBySHA(ctx, r.In.Name, x.SHA256)
+		if err != nil {
+			return err
+		}
+		if raw != nil && raw.Status == store.FileProcessed {
+			done = append(done, x.Remote)
+		}
+	}
+	if len(done) == 0 {
+		return nil
+	}
+	if err := f.Finish(ctx, done); err != nil {
+		return fmt.Errorf("tidying up the source after staging: %w", err)
+	}
+	return nil
 }
 
 // Replay re-processes the archived export of one date. Nothing is fetched;

@@ -11,9 +11,9 @@ import (
 	"minisync/store"
 )
 
-// NewClient builds the MiniCRM client of a run; its requests are recorded
-// in api_calls under runID.
-type NewClient func(runID int64) (*minicrm.Client, error)
+// NewClient builds the MiniCRM client of a run; its requests go to calls,
+// which the load stage writes to api_calls.
+type NewClient func(calls *load.CallLog) (*minicrm.Client, error)
 
 // LoadReport is the outcome of sending the outbox.
 type LoadReport struct {
@@ -81,10 +81,11 @@ func (r *Runner) send(ctx context.Context, planned *Report, newClient NewClient)
 		}
 	}
 	var res load.Result
-	c, err := newClient(runID)
+	calls := load.NewCallLog(r.Store, runID, r.logger())
+	c, err := newClient(calls)
 	if err == nil {
 		res, err = load.Run(ctx, r.Store, c, load.Options{
-			RunID: runID, Mapper: r.Mapper, FeedBatch: r.In.MiniCRM.FeedBatch, Logger: r.logger(), Progress: r.progress(),
+			RunID: runID, Mapper: r.Mapper, FeedBatch: r.In.MiniCRM.FeedBatch, Calls: calls, Logger: r.logger(), Progress: r.progress(),
 		})
 	}
 	lr := &LoadReport{RunID: runID, Result: res, Err: err}

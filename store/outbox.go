@@ -68,41 +68,9 @@ func (s *Store) CountPending(ctx context.Context) (int64, error) {
 	return n, err
 }
 
-// CRMID returns the MiniCRM id recorded for a record, or 0.
-func (s *Store) CRMID(ctx context.Context, entity, key string) (int64, error) {
-	var id int64
-	err := s.DB.QueryRowContext(ctx, `SELECT crm_id FROM id_map WHERE entity = ? AND natural_key = ?`, entity, key).Scan(&id)
-	if err == sql.ErrNoRows {
-		return 0, nil
-	}
-	if err != nil {
-		return 0, fmt.Errorf("reading id_map: %w", err)
-	}
-	return id, nil
-}
-
-// LinkID records a record's MiniCRM id; how says "created" or "found".
-func (s *Store) LinkID(ctx context.Context, entity, key string, crmID int64, how string) error {
-	_, err := s.DB.ExecContext(ctx, `INSERT OR REPLACE INTO id_map VALUES (?, ?, ?, ?, now())`, entity, key, crmID, how)
-	if err != nil {
-		return fmt.Errorf("recording id_map %s %s: %w", entity, key, err)
-	}
-	return nil
-}
-
-// BeginAttempt counts an attempt before its request is sent, so that after
-// a crash the next run knows the record may already exist.
-func (s *Store) BeginAttempt(ctx context.Context, changeID int64) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE changes SET attempts = attempts + 1, updated_at = now() WHERE change_id = ?`, changeID)
-	if err != nil {
-		return fmt.Errorf("counting attempt of change %d: %w", changeID, err)
-	}
-	return nil
-}
-
 // Defer leaves a change pending with the reason it was not sent this time.
 func (s *Store) Defer(ctx context.Context, changeID int64, reason string) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE changes SET last_error = ?, updated_at = now() WHERE change_id = ?`, reason, changeID)
+	_, err := s.DB.ExecContext(ctx, `UPDATE changes SET last_error = ?, attempts = attempts + 1, updated_at = now() WHERE change_id = ?`, reason, changeID)
 	if err != nil {
 		return fmt.Errorf("updating change %d: %w", changeID, err)
 	}
@@ -111,35 +79,11 @@ func (s *Store) Defer(ctx context.Context, changeID int64, reason string) error 
 
 // Fail marks a change failed with the server's or minisync's message.
 func (s *Store) Fail(ctx context.Context, changeID int64, msg string) error {
-	_, err := s.DB.ExecContext(ctx, `UPDATE changes SET status = 'failed', last_error = ?, updated_at = now() WHERE change_id = ?`, msg, changeID)
+	_, err := s.DB.ExecContext(ctx, `UPDATE changes SET status = 'failed', last_error = ?, attempts = attempts + 1, updated_at = now() WHERE change_id = ?`, msg, changeID)
 	if err != nil {
 		return fmt.Errorf("marking change %d failed: %w", changeID, err)
 	}
 	return nil
-}
-
-// Land records that MiniCRM holds a change: in one transaction the change
-// gets status (sent or noop) and its CRM id, and cur_<entity> advances.
-func (s *Store) Land(ctx context.Context, e pipeline.Entity, changeID, crmID int64, status string) error {
-	tx, err := s.DB.BeginTx(ctx, nil)
-	if err != nil {
-		return err
-	}
-	defer tx.Rollback()
-	for _, q := range advanceSQL(e, "change_id = $1") {
-		if _, err := tx.ExecContext(ctx, q, changeID); err != nil {
-			return fmt.Errorf("advancing cur_%s: %w", e.Name, err)
-		}
-	}
-	var id any
-	if crmID > 0 {
-		id = crmID
-	}
-	if _, err := tx.ExecContext(ctx, `UPDATE changes SET status = ?, crm_id = ?, last_error = NULL, updated_at = now() WHERE change_id = ?`,
-		status, id, changeID); err != nil {
-		return fmt.Errorf("marking change %d: %w", changeID, err)
-	}
-	return tx.Commit()
 }
 
 // advanceSQL builds the statements that move cur_<entity> to the pending
@@ -173,25 +117,125 @@ type Call struct {
 	Err      string
 }
 
-// RecordCall appends one row to api_calls.
-func (s *Store) RecordCall(ctx context.Context, runID int64, c Call) error {
-	var change, status, errText, note any
-	if c.ChangeID > 0 {
-		change = c.ChangeID
+// RecordCalls appends rows to api_calls in one transaction.
+func (s *Store) RecordCalls(ctx context.Context, runID int64, calls []Call) error {
+	if len(calls) == 0 {
+		return nil
 	}
-	if c.Status > 0 {
-		status = c.Status
-	}
-	if c.Err != "" {
-		errText = c.Err
-	}
-	if c.Note != "" {
-		note = c.Note
-	}
-	_, err := s.DB.ExecContext(ctx, `INSERT INTO api_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		runID, c.At, c.Method, c.Path, status, float64(c.Latency.Microseconds())/1000, c.Attempt, change, note, errText)
+	tx, err := s.DB.BeginTx(ctx, nil)
 	if err != nil {
-		return fmt.Errorf("recording api call: %w", err)
+		return err
 	}
-	return nil
+	defer tx.Rollback()
+	stmt, err := tx.PrepareContext(ctx, `INSERT INTO api_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
+	if err != nil {
+		return fmt.Errorf("recording api calls: %w", err)
+	}
+	defer stmt.Close()
+	for _, c := range calls {
+		var change, status, errText, note any
+		if c.ChangeID > 0 {
+			change = c.ChangeID
+		}
+		if c.Status > 0 {
+			status = c.Status
+		}
+		if c.Err != "" {
+			errText = c.Err
+		}
+		if c.Note != "" {
+			note = c.Note
+		}
+		if _, err := stmt.ExecContext(ctx, runID, c.At, c.Method, c.Path, status, float64(c.Latency.Microseconds())/1000, c.Attempt, change, note, errText); err != nil {
+			return fmt.Errorf("recording api call: %w", err)
+		}
+	}
+	return tx.Commit()
+}
+
+// Landing is one change MiniCRM confirmed (or that needed no call), for
+// LandBatch.
+type Landing struct {
+	ChangeID int64
+	CRMID    int64  // 0 when none
+	Status   string // ChangeSent or ChangeNoop
+	// Link, when set, records the record's MiniCRM id in id_map.
+	Link *Link
+}
+
+// Link is an id_map row.
+type Link struct {
+	Entity, Key string
+	CRMID       int64
+	How         string // created, found, feed
+}
+
+// IDMap returns every recorded MiniCRM id by entity and natural key.
+func (s *Store) IDMap(ctx context.Context) (map[string]map[string]int64, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT entity, natural_key, crm_id FROM id_map`)
+	if err != nil {
+		return nil, fmt.Errorf("reading id_map: %w", err)
+	}
+	defer rows.Close()
+	out := map[string]map[string]int64{}
+	for rows.Next() {
+		var e, k string
+		var id int64
+		if err := rows.Scan(&e, &k, &id); err != nil {
+			return nil, err
+		}
+		if out[e] == nil {
+			out[e] = map[string]int64{}
+		}
+		out[e][k] = id
+	}
+	return out, rows.Err()
+}
+
+// LandBatch records many landed changes of many entities in one
+// transaction: id_map links, the changes' status, CRM id and attempt, and
+// cur_<entity> advanced to them.
+func (s *Store) LandBatch(ctx context.Context, entities []pipeline.Entity, batch []Landing) error {
+	if len(batch) == 0 {
+		return nil
+	}
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	var ids, values []string
+	var links []string
+	var linkArgs []any
+	for _, l := range batch {
+		ids = append(ids, fmt.Sprint(l.ChangeID))
+		crm := "NULL"
+		if l.CRMID > 0 {
+			crm = fmt.Sprint(l.CRMID)
+		}
+		values = append(values, fmt.Sprintf("(%d, %s, %s)", l.ChangeID, crm, Lit(l.Status)))
+		if l.Link != nil {
+			links = append(links, "(?, ?, ?, ?, now())")
+			linkArgs = append(linkArgs, l.Link.Entity, l.Link.Key, l.Link.CRMID, l.Link.How)
+		}
+	}
+	idList := strings.Join(ids, ", ")
+	if len(links) > 0 {
+		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO id_map VALUES `+strings.Join(links, ", "), linkArgs...); err != nil {
+			return fmt.Errorf("recording id_map: %w", err)
+		}
+	}
+	for _, e := range entities {
+		for _, q := range advanceSQL(e, "change_id IN ("+idList+")") {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("advancing cur_%s: %w", e.Name, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE changes SET status = l.status, crm_id = l.crm, attempts = attempts + 1,
+		last_error = NULL, updated_at = now()
+		FROM (VALUES `+strings.Join(values, ", ")+`) AS l(id, crm, status) WHERE changes.change_id = l.id`); err != nil {
+		return fmt.Errorf("marking landed changes: %w", err)
+	}
+	return tx.Commit()
 }

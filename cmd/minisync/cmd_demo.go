@@ -63,7 +63,7 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 		if err := r.In.ResolveMiniCRMKey(); err != nil {
 			return err
 		}
-		return f(r, clientFactory(r.In, r, log))
+		return f(r, clientFactory(r.In, log))
 	}
 	nightly := func() error {
 		return withRunner(func(r *runner.Runner, newClient runner.NewClient) error {

@@ -124,7 +124,7 @@ func runDated(ctx context.Context, env *cliEnv, args []string, name, help string
 		if err := r.In.ResolveMiniCRMKey(); err != nil {
 			return fail(env, exitUsage, err)
 		}
-		rep, lr, err := r.ReplayAndSend(ctx, date, clientFactory(r.In, r, log))
+		rep, lr, err := r.ReplayAndSend(ctx, date, clientFactory(r.In, log))
 		status := exitOK
 		if rep != nil {
 			status = printReport(env, rep, reportOptions{json: f.json})

@@ -52,7 +52,7 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 	if err := r.In.ResolveMiniCRMKey(); err != nil {
 		return fail(env, exitUsage, err)
 	}
-	ex, reports, lr, err := r.Run(ctx, clientFactory(r.In, r, log))
+	ex, reports, lr, err := r.Run(ctx, clientFactory(r.In, log))
 	printExtract(env, ex)
 	status := exitOK
 	for _, rep := range reports {
@@ -66,13 +66,13 @@ func runRun(ctx context.Context, env *cliEnv, args []string) int {
 }
 
 // clientFactory builds the MiniCRM client of a run from the integration.
-func clientFactory(in *config.Integration, r *runner.Runner, log *slog.Logger) runner.NewClient {
-	return func(runID int64) (*minicrm.Client, error) {
+func clientFactory(in *config.Integration, log *slog.Logger) runner.NewClient {
+	return func(calls *load.CallLog) (*minicrm.Client, error) {
 		m := in.MiniCRM
 		c, err := minicrm.New(minicrm.Config{
 			BaseURL: m.URL, SystemID: m.SystemID, APIKey: m.APIKey,
 			R3PerMinute: m.R3PerMinute, FeedPerHour: m.FeedPerHour, Timeout: time.Duration(m.Timeout),
-			Logger: log, OnCall: load.CallRecorder(r.Store, runID, log),
+			Logger: log, OnCall: calls.Record,
 		})
 		if err != nil {
 			return nil, configError{fmt.Errorf("%s: minicrm: %w", in.Path, err)}

@@ -12,18 +12,31 @@ import (
 	"time"
 
 	"minisync/config"
+	"minisync/formats/delimited"
+	"minisync/formats/saga"
+	"minisync/formats/ubl"
 	"minisync/formats/unasxml"
 	"minisync/mappings"
 	"minisync/pipeline"
 	"minisync/runner"
+	"minisync/sources/httpfile"
 	"minisync/sources/local"
 	"minisync/sources/sftp"
+	"minisync/sources/unasapi"
 	"minisync/store"
 )
 
 // formats are the file formats by the name a mapping gives.
 var formats = map[string]func(config.Format) (pipeline.Format, error){
 	"unas-xml": func(config.Format) (pipeline.Format, error) { return unasxml.New(), nil },
+	"ubl-xml":  func(config.Format) (pipeline.Format, error) { return ubl.New(), nil },
+	"saga-xml": func(config.Format) (pipeline.Format, error) { return saga.New(), nil },
+	"csv": func(f config.Format) (pipeline.Format, error) {
+		return delimited.New(delimited.Options{
+			Delimiter: f.Delimiter, Quote: f.Quote, Header: true, Encoding: f.Encoding, FallbackEncoding: f.FallbackEncoding,
+			GroupBy: f.GroupBy, Ragged: f.Ragged, TrimSpace: f.TrimSpace,
+		})
+	},
 }
 
 func formatNames() []string {
@@ -36,18 +49,42 @@ func formatNames() []string {
 }
 
 // sources build a source from an integration's source section.
-var sources = map[string]func(ctx context.Context, s config.Source, log *slog.Logger) (pipeline.Source, error){
-	"local": func(_ context.Context, s config.Source, _ *slog.Logger) (pipeline.Source, error) {
-		return local.New(local.Config{Dir: s.Dir, Glob: s.Glob})
+var sources = map[string]func(ctx context.Context, in *config.Integration, log *slog.Logger) (pipeline.Source, error){
+	"local": func(_ context.Context, in *config.Integration, _ *slog.Logger) (pipeline.Source, error) {
+		return local.New(local.Config{Dir: in.Source.Dir, Glob: in.Source.Glob, AfterSuccess: in.Source.AfterSuccess})
 	},
-	"sftp": func(ctx context.Context, s config.Source, log *slog.Logger) (pipeline.Source, error) {
+	"http": func(_ context.Context, in *config.Integration, log *slog.Logger) (pipeline.Source, error) {
+		h := in.Source.HTTP
+		return httpfile.New(httpfile.Config{
+			URLs: h.URLs, BearerToken: h.BearerToken, Username: h.User, Password: h.Password,
+			MaxSize: h.MaxSize, Timeout: time.Duration(h.Timeout), Logger: log.WithGroup("http"),
+		})
+	},
+	"unas-api": func(_ context.Context, in *config.Integration, log *slog.Logger) (pipeline.Source, error) {
+		return unasapi.New(unasConfig(in, log))
+	},
+	"sftp": func(ctx context.Context, in *config.Integration, log *slog.Logger) (pipeline.Source, error) {
+		s := in.Source
 		c := s.SFTP
 		return sftp.New(ctx, sftp.Config{
 			Host: c.Host, Port: c.Port, User: c.User, Password: c.Password,
 			PrivateKey: c.PrivateKey, Passphrase: c.Passphrase, KnownHostsFile: c.KnownHosts,
-			Dir: s.Dir, Glob: s.Glob, Timeout: time.Duration(c.Timeout),
+			Dir: s.Dir, Glob: s.Glob, Timeout: time.Duration(c.Timeout), IdleTimeout: time.Duration(c.IdleTimeout),
+			Retries: c.Retries, AfterSuccess: s.AfterSuccess,
 		}, log.WithGroup("sftp"))
 	},
+}
+
+// unasConfig is the UNAS API source's configuration; the first window
+// starts at sync_start, midnight in Budapest.
+func unasConfig(in *config.Integration, log *slog.Logger) unasapi.Config {
+	u := in.Source.UNAS
+	budapest, _ := time.LoadLocation("Europe/Budapest")
+	start, _ := time.ParseInLocation(time.DateOnly, in.SyncStart, budapest)
+	return unasapi.Config{
+		BaseURL: u.URL, APIKey: u.APIKey, Overlap: time.Duration(u.Overlap), PageOverlap: u.PageOverlap,
+		MaxCallsPerHour: u.MaxCallsPerHour, FirstWindowStart: start, Logger: log.WithGroup("unas"),
+	}
 }
 
 // configError marks errors in the integration or mapping (exit status 2).
@@ -132,7 +169,7 @@ func openRunner(ctx context.Context, env *cliEnv, ref string, withSource bool, l
 			st.Close()
 			return nil, nil, configError{fmt.Errorf("source type %q is unknown", in.Source.Type)}
 		}
-		src, err := newSource(ctx, in.Source, log)
+		src, err := newSource(ctx, in, log)
 		if err != nil {
 			st.Close()
 			return nil, nil, fmt.Errorf("connecting to source: %w", err)

@@ -14,6 +14,7 @@ import (
 
 	"minisync/config"
 	"minisync/fixtures"
+	"minisync/fixtures/gen"
 	"minisync/formats/unasxml"
 	"minisync/mappings"
 	"minisync/minicrm"
@@ -42,7 +43,7 @@ type Options struct {
 
 // Env is a test integration.
 type Env struct {
-	T       *testing.T
+	T       testing.TB
 	Dir     string
 	Exports string
 	Path    string // the integration file
@@ -53,7 +54,7 @@ type Env struct {
 }
 
 // New builds the integration and opens its store (closed at cleanup).
-func New(t *testing.T, o Options) *Env {
+func New(t testing.TB, o Options) *Env {
 	t.Helper()
 	dir := t.TempDir()
 	e := &Env{T: t, Dir: dir, Exports: filepath.Join(dir, "exports"), Path: filepath.Join(dir, "shop.yaml")}
@@ -110,7 +111,7 @@ func (e *Env) startSim(o Options) {
 }
 
 // Open loads an integration file into a runner with a local source.
-func Open(t *testing.T, path string) *runner.Runner {
+func Open(t testing.TB, path string) *runner.Runner {
 	t.Helper()
 	in, err := config.Load(path)
 	if err != nil {
@@ -169,12 +170,12 @@ func (e *Env) Run() (*runner.LoadReport, error) {
 }
 
 // NewClient builds the run's MiniCRM client from the integration.
-func (e *Env) NewClient(runID int64) (*minicrm.Client, error) {
+func (e *Env) NewClient(calls *load.CallLog) (*minicrm.Client, error) {
 	m := e.R.In.MiniCRM
 	return minicrm.New(minicrm.Config{
 		BaseURL: m.URL, SystemID: m.SystemID, APIKey: m.APIKey, R3PerMinute: m.R3PerMinute,
 		FeedPerHour: m.FeedPerHour, Timeout: time.Duration(m.Timeout), MaxRetries: 8, RetryBase: 20 * time.Millisecond,
-		OnCall: load.CallRecorder(e.R.Store, runID, nil),
+		OnCall: calls.Record,
 	})
 }
 
@@ -192,4 +193,19 @@ func (e *Env) Count(q string, args ...any) int64 {
 func Date(s string) time.Time {
 	d, _ := time.Parse(time.DateOnly, s)
 	return d
+}
+
+// DeliverGenerated writes a generated UNAS export into the export folder.
+func (e *Env) DeliverGenerated(name string, o gen.UNASOptions) gen.Stats {
+	e.T.Helper()
+	f, err := os.Create(filepath.Join(e.Exports, name))
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	defer f.Close()
+	st, err := gen.WriteUNAS(f, o)
+	if err != nil {
+		e.T.Fatal(err)
+	}
+	return st
 }

@@ -1,17 +1,33 @@
 package local
 
 import (
+	"errors"
 	"fmt"
 	"os"
 	"path"
+	"strings"
 )
+
+// maxGlobDirs bounds how many directory parts Glob may have.
+const maxGlobDirs = 3
 
 // Config configures a local folder source.
 type Config struct {
 	// Dir is the folder holding the export files.
 	Dir string
-	// Glob is a path.Match pattern on file names; empty means "*".
+	// Glob is a path.Match pattern on file names; empty means "*". It may
+	// have up to three directory parts below Dir ("2026-*/orders-*.xml",
+	// "*/*.xml"), each matched against one folder level; a directory part
+	// matches hidden folders only when it starts with a dot itself. With
+	// directory parts, a file's Name is its folder path below Dir with "/"
+	// turned into "_", then "_" and the base name, so equal base names in
+	// different folders do not collide in the archive.
 	Glob string
+	// AfterSuccess says what Finish does with the fetched files once they
+	// are staged: "" leaves them (the default), "archive:<dir>" moves them
+	// into the folder <dir> (relative to Dir unless absolute; created when
+	// missing), "delete" removes them.
+	AfterSuccess string
 }
 
 // withDefaults returns c with empty fields set to their defaults.
@@ -35,8 +51,47 @@ func (c Config) Validate() error {
 	if !fi.IsDir() {
 		return fmt.Errorf("validating local source config: Dir %q is not a directory", c.Dir)
 	}
-	if _, err := path.Match(c.Glob, ""); err != nil {
+	if _, err := splitGlob(c.Glob); err != nil {
 		return fmt.Errorf("validating local source config: Glob %q: %w", c.Glob, err)
 	}
+	if _, _, err := parseAfterSuccess(c.AfterSuccess); err != nil {
+		return fmt.Errorf("validating local source config: AfterSuccess %q: %w", c.AfterSuccess, err)
+	}
 	return nil
+}
+
+// splitGlob splits Glob into its folder levels and checks each part.
+func splitGlob(glob string) ([]string, error) {
+	parts := strings.Split(glob, "/")
+	if len(parts)-1 > maxGlobDirs {
+		return nil, fmt.Errorf("more than %d directory parts", maxGlobDirs)
+	}
+	for _, p := range parts {
+		switch p {
+		case "":
+			return nil, errors.New("empty path part (leading, trailing or double slash)")
+		case ".", "..", "**":
+			return nil, fmt.Errorf("path part %q is not allowed", p)
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// parseAfterSuccess splits AfterSuccess into its action and archive folder.
+func parseAfterSuccess(v string) (action, dir string, err error) {
+	switch {
+	case v == "" || v == "delete":
+		return v, "", nil
+	case strings.HasPrefix(v, "archive:"):
+		dir = strings.TrimPrefix(v, "archive:")
+		if dir == "" {
+			return "", "", errors.New(`"archive:" needs a folder, e.g. "archive:done"`)
+		}
+		return "archive", dir, nil
+	default:
+		return "", "", errors.New(`want "", "archive:<dir>" or "delete"`)
+	}
 }

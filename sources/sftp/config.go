@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"os"
 	"path"
+	"strings"
 	"time"
 )
 
@@ -30,11 +31,37 @@ type Config struct {
 	// Dir is the remote folder holding the export files; empty means the
 	// login folder.
 	Dir string
-	// Glob is a path.Match pattern on file names; empty means "*".
+	// Glob is a path.Match pattern on file names; empty means "*". It may
+	// have up to three directory parts below Dir, each matched with
+	// path.Match against one folder level ("2026-*/orders-*.xml",
+	// "*/*.xml"); a directory part matches hidden folders only when it
+	// starts with a dot itself. With directory parts, a file's Name is its
+	// folder path below Dir with "/" turned into "_", then "_" and the base
+	// name ("2026-11-20_orders-1.xml"), so equal base names in different
+	// folders do not collide in the archive.
 	Glob string
 	// Timeout bounds connecting and the SFTP handshake; 0 means 30s.
 	Timeout time.Duration
+	// IdleTimeout bounds how long one remote operation (a listing, an open)
+	// or a download may wait for the server without receiving anything; a
+	// stalled download then reconnects and resumes like a dropped one. 0
+	// means 60s.
+	IdleTimeout time.Duration
+	// Retries is how often a download reconnects and resumes after the
+	// connection dropped or stalled; 0 means 3, negative disables resuming.
+	Retries int
+	// RetryBackoff is the wait before the first reconnect, doubled for each
+	// further one up to 30s; 0 means 1s.
+	RetryBackoff time.Duration
+	// AfterSuccess says what Finish does with the fetched files on the
+	// server once they are staged: "" leaves them (the default),
+	// "archive:<dir>" renames them into the remote folder <dir> (relative
+	// to Dir unless absolute; created when missing), "delete" removes them.
+	AfterSuccess string
 }
+
+// maxGlobDirs bounds how many directory parts Glob may have.
+const maxGlobDirs = 3
 
 // withDefaults returns c with empty fields set to their defaults.
 func (c Config) withDefaults() Config {
@@ -49,6 +76,15 @@ func (c Config) withDefaults() Config {
 	}
 	if c.Timeout == 0 {
 		c.Timeout = 30 * time.Second
+	}
+	if c.IdleTimeout == 0 {
+		c.IdleTimeout = 60 * time.Second
+	}
+	if c.Retries == 0 {
+		c.Retries = 3
+	}
+	if c.RetryBackoff == 0 {
+		c.RetryBackoff = time.Second
 	}
 	return c
 }
@@ -69,6 +105,10 @@ func (c Config) Validate() error {
 		return fmt.Errorf("%s: neither Password nor PrivateKey is set", op)
 	case c.Timeout < 0:
 		return fmt.Errorf("%s: Timeout %s is negative", op, c.Timeout)
+	case c.IdleTimeout < 0:
+		return fmt.Errorf("%s: IdleTimeout %s is negative", op, c.IdleTimeout)
+	case c.RetryBackoff < 0:
+		return fmt.Errorf("%s: RetryBackoff %s is negative", op, c.RetryBackoff)
 	case c.KnownHostsFile == "":
 		return fmt.Errorf("%s: KnownHostsFile is empty; host keys are always verified", op)
 	}
@@ -79,8 +119,11 @@ func (c Config) Validate() error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: KnownHostsFile %q is not a regular file", op, c.KnownHostsFile)
 	}
-	if _, err := path.Match(c.Glob, ""); err != nil {
+	if _, err := splitGlob(c.Glob); err != nil {
 		return fmt.Errorf("%s: Glob %q: %w", op, c.Glob, err)
+	}
+	if _, _, err := parseAfterSuccess(c.AfterSuccess); err != nil {
+		return fmt.Errorf("%s: AfterSuccess %q: %w", op, c.AfterSuccess, err)
 	}
 	if len(c.Passphrase) > 0 && len(c.PrivateKey) == 0 {
 		return errors.New(op + ": Passphrase is set without PrivateKey")
@@ -90,9 +133,9 @@ func (c Config) Validate() error {
 
 // String describes the config with secrets redacted.
 func (c Config) String() string {
-	return fmt.Sprintf("sftp.Config{Host:%q Port:%d User:%q Password:%s PrivateKey:%s KnownHostsFile:%q Dir:%q Glob:%q Timeout:%s}",
+	return fmt.Sprintf("sftp.Config{Host:%q Port:%d User:%q Password:%s PrivateKey:%s KnownHostsFile:%q Dir:%q Glob:%q Timeout:%s IdleTimeout:%s Retries:%d AfterSuccess:%q}",
 		c.Host, c.Port, c.User, redacted(c.Password != ""), redacted(len(c.PrivateKey) > 0),
-		c.KnownHostsFile, c.Dir, c.Glob, c.Timeout)
+		c.KnownHostsFile, c.Dir, c.Glob, c.Timeout, c.IdleTimeout, c.Retries, c.AfterSuccess)
 }
 
 // LogValue logs the config with secrets redacted.
@@ -103,6 +146,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("private_key", redacted(len(c.PrivateKey) > 0)),
 		slog.String("known_hosts_file", c.KnownHostsFile),
 		slog.String("dir", c.Dir), slog.String("glob", c.Glob),
+		slog.String("after_success", c.AfterSuccess),
 	)
 }
 
@@ -111,4 +155,40 @@ func redacted(set bool) string {
 		return "[redacted]"
 	}
 	return "[unset]"
+}
+
+// splitGlob splits Glob into its folder levels and checks each part.
+func splitGlob(glob string) ([]string, error) {
+	parts := strings.Split(glob, "/")
+	if len(parts)-1 > maxGlobDirs {
+		return nil, fmt.Errorf("more than %d directory parts", maxGlobDirs)
+	}
+	for _, p := range parts {
+		switch p {
+		case "":
+			return nil, errors.New("empty path part (leading, trailing or double slash)")
+		case ".", "..", "**":
+			return nil, fmt.Errorf("path part %q is not allowed", p)
+		}
+		if _, err := path.Match(p, ""); err != nil {
+			return nil, err
+		}
+	}
+	return parts, nil
+}
+
+// parseAfterSuccess splits AfterSuccess into its action and archive folder.
+func parseAfterSuccess(v string) (action, dir string, err error) {
+	switch {
+	case v == "" || v == "delete":
+		return v, "", nil
+	case strings.HasPrefix(v, "archive:"):
+		dir = strings.TrimPrefix(v, "archive:")
+		if dir == "" {
+			return "", "", errors.New(`"archive:" needs a folder, e.g. "archive:done"`)
+		}
+		return "archive", dir, nil
+	default:
+		return "", "", errors.New(`want "", "archive:<dir>" or "delete"`)
+	}
 }

@@ -36,6 +36,15 @@ type Result struct {
 	Listed   int
 	Archived []store.RawFile // new files, now in the archive
 	Known    []string        // names skipped because their content is archived already
+	// Fetched pairs every fetched file (new or known) with the sha256 of
+	// its content, for tidying the server up once it is staged.
+	Fetched []Fetched
+}
+
+// Fetched is a listed file and the content hash it had.
+type Fetched struct {
+	Remote pipeline.RemoteFile
+	SHA256 string
 }
 
 // Run fetches the source's new files into the archive.
@@ -63,6 +72,7 @@ func Run(ctx context.Context, src pipeline.Source, st *store.Store, o Options) (
 		if err != nil {
 			return res, err
 		}
+		res.Fetched = append(res.Fetched, Fetched{Remote: f, SHA256: rf.SHA256})
 		if known {
 			res.Known = append(res.Known, f.Name)
 			continue

@@ -48,7 +48,7 @@ func (l *loader) sendFeed(ctx context.Context, e pipeline.Entity, t *target) err
 	for _, c := range cards {
 		if c.parent != nil && c.parent.Op == "missing" {
 			for _, ch := range c.changes() {
-				if err := l.land(ctx, ch, 0, store.ChangeNoop); err != nil {
+				if err := l.land(ctx, ch.ID, 0, store.ChangeNoop, nil); err != nil {
 					return err
 				}
 			}
@@ -232,11 +232,6 @@ func (l *loader) push(ctx context.Context, batch []*card) error {
 	projects := make([]minicrm.FeedProject, len(batch))
 	for i, c := range batch {
 		projects[i] = c.project
-		for _, ch := range c.changes() {
-			if err := l.st.BeginAttempt(ctx, ch.ID); err != nil {
-				return err
-			}
-		}
 	}
 	results, err := l.c.PushFeed(withNote(ctx, fmt.Sprintf("feed push of %d cards", len(batch))), projects)
 	if err != nil {
@@ -274,32 +269,17 @@ func (l *loader) push(ctx context.Context, batch []*card) error {
 				}
 			}
 		default:
+			var link *store.Link
 			if c.parent != nil {
-				if err := l.st.LinkID(ctx, c.parent.Entity, c.key, r.ID, "feed"); err != nil {
-					return err
-				}
+				link = l.link(c.parent.Entity, c.key, r.ID, "feed")
 			}
 			for _, ch := range c.changes() {
-				if err := l.land(ctx, ch, r.ID, store.ChangeSent); err != nil {
+				if err := l.land(ctx, ch.ID, r.ID, store.ChangeSent, link); err != nil {
 					return err
 				}
+				link = nil
 			}
 		}
 	}
 	return nil
-}
-
-// land records a change of any entity as held by MiniCRM.
-func (l *loader) land(ctx context.Context, ch store.Pending, crmID int64, status string) error {
-	for _, e := range l.order {
-		if e.Name == ch.Entity {
-			if status == store.ChangeSent {
-				l.res.Sent++
-			} else {
-				l.res.Noop++
-			}
-			return l.st.Land(ctx, e, ch.ID, crmID, status)
-		}
-	}
-	return fmt.Errorf("change %d is of unknown entity %s", ch.ID, ch.Entity)
 }

@@ -26,9 +26,17 @@ type Options struct {
 	RunID     int64
 	Mapper    *mappings.Mapper
 	FeedBatch int // cards per XML sync push; default 200
-	Logger    *slog.Logger
-	Progress  pipeline.Progress
+	// Calls is the client's call log, written with each batch of landed
+	// changes; may be nil.
+	Calls    *CallLog
+	Logger   *slog.Logger
+	Progress pipeline.Progress
 }
+
+// landBatch is how many landed changes are recorded in one transaction.
+// Recording late is safe: a change MiniCRM holds but the store does not
+// know yet is found again by its lookup on the next run.
+const landBatch = 200
 
 // Result counts what a load did.
 type Result struct {
@@ -52,6 +60,10 @@ type loader struct {
 	res     Result
 	targets map[string]*target // by entity name
 	order   []pipeline.Entity
+	ids     map[string]map[string]int64 // id_map, kept current in memory
+	landed  []store.Landing             // not yet handed to the writer
+	writes  chan []store.Landing        // batches for the writer goroutine
+	written chan error                  // the writer's result, when writes is closed
 }
 
 // Run sends every pending change of the integration. The client must have
@@ -70,7 +82,11 @@ func Run(ctx context.Context, st *store.Store, c *minicrm.Client, o Options) (Re
 		o.Progress = pipeline.NoProgress{}
 	}
 	l := &loader{st: st, c: c, o: o, log: o.Logger, order: o.Mapper.Entities()}
+	l.startWriter(context.WithoutCancel(ctx))
 	err := l.run(ctx)
+	if ferr := l.stopWriter(); ferr != nil {
+		err = errors.Join(err, ferr)
+	}
 	pending, perr := st.CountPending(context.WithoutCancel(ctx))
 	l.res.Pending = pending
 	return l.res, errors.Join(err, perr)
@@ -79,6 +95,9 @@ func Run(ctx context.Context, st *store.Store, c *minicrm.Client, o Options) (Re
 func (l *loader) run(ctx context.Context) error {
 	pendingAny, err := l.st.CountPending(ctx)
 	if err != nil || pendingAny == 0 {
+		return err
+	}
+	if l.ids, err = l.st.IDMap(ctx); err != nil {
 		return err
 	}
 	if err := l.preflight(ctx); err != nil {
@@ -111,10 +130,9 @@ func (l *loader) landLocally(ctx context.Context, e pipeline.Entity, why string)
 		return err
 	}
 	for _, ch := range changes {
-		if err := l.st.Land(ctx, e, ch.ID, 0, store.ChangeNoop); err != nil {
+		if err := l.land(ctx, ch.ID, 0, store.ChangeNoop, nil); err != nil {
 			return err
 		}
-		l.res.Noop++
 	}
 	if len(changes) > 0 {
 		l.log.Info("changes recorded without a call", "entity", e.Name, "count", len(changes), "why", why)
@@ -143,4 +161,86 @@ func stopError(err error) error {
 		return fmt.Errorf("MiniCRM refused the credentials (check minicrm.system_id and the API key); nothing more was sent: %w", err)
 	}
 	return fmt.Errorf("stopping the load, the rest stays pending for the next run: %w", err)
+}
+
+// crmID returns a record's MiniCRM id, or 0.
+func (l *loader) crmID(entity, key string) int64 { return l.ids[entity][key] }
+
+// link remembers a record's MiniCRM id; the returned link is recorded with
+// the change that made it.
+func (l *loader) link(entity, key string, id int64, how string) *store.Link {
+	if l.ids[entity] == nil {
+		l.ids[entity] = map[string]int64{}
+	}
+	l.ids[entity][key] = id
+	return &store.Link{Entity: entity, Key: key, CRMID: id, How: how}
+}
+
+// land records a change as held by MiniCRM (sent) or as needing no call
+// (noop), in the next batch.
+func (l *loader) land(ctx context.Context, changeID, crmID int64, status string, link *store.Link) error {
+	if status == store.ChangeSent {
+		l.res.Sent++
+	} else {
+		l.res.Noop++
+	}
+	l.landed = append(l.landed, store.Landing{ChangeID: changeID, CRMID: crmID, Status: status, Link: link})
+	if len(l.landed) >= landBatch {
+		return l.flush(ctx)
+	}
+	return nil
+}
+
+// flush hands the landed changes to the writer, which records them (and
+// the calls made for them) while the next requests go out: the pacer's
+// slots are not lost waiting for the store. It fails when the writer has.
+func (l *loader) flush(ctx context.Context) error {
+	if len(l.landed) == 0 {
+		return nil
+	}
+	select {
+	case l.writes <- l.landed:
+		l.landed = nil
+		return nil
+	case err := <-l.written:
+		l.written <- err // keep it for stopWriter
+		return fmt.Errorf("recording landed changes: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+func (l *loader) startWriter(ctx context.Context) {
+	l.writes = make(chan []store.Landing, 1)
+	l.written = make(chan error, 1)
+	go func() {
+		var err error
+		for batch := range l.writes {
+			if err != nil {
+				continue // the first failure ends recording; the run reports it
+			}
+			err = errors.Join(l.st.LandBatch(ctx, l.order, batch), l.o.Calls.Flush(ctx))
+			if err != nil {
+				l.written <- err
+				return
+			}
+		}
+		l.written <- nil
+	}()
+}
+
+// stopWriter hands over the last batch and waits for everything to be
+// recorded.
+func (l *loader) stopWriter() error {
+	if len(l.landed) > 0 {
+		select {
+		case l.writes <- l.landed:
+			l.landed = nil
+		case err := <-l.written:
+			return err
+		}
+	}
+	close(l.writes)
+	err := <-l.written
+	return errors.Join(err, l.o.Calls.Flush(context.Background()))
 }

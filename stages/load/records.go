@@ -34,15 +34,11 @@ func (l *loader) sendRecords(ctx context.Context, e pipeline.Entity, t *target) 
 
 func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending) error {
 	if ch.Op == "missing" {
-		l.res.Noop++
-		return l.st.Land(ctx, e, ch.ID, 0, store.ChangeNoop)
+		return l.land(ctx, ch.ID, 0, store.ChangeNoop, nil)
 	}
-	id, err := l.st.CRMID(ctx, e.Name, ch.Key)
-	if err != nil {
-		return err
-	}
+	id := l.crmID(e.Name, ch.Key)
 	full := ch.Op == "create" || id == 0
-	fields, err := l.fields(ctx, t, ch, full)
+	fields, err := l.fields(t, ch, full)
 	var wait *waitError
 	switch {
 	case errors.As(err, &wait):
@@ -52,37 +48,31 @@ func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, c
 		return l.st.Fail(ctx, ch.ID, err.Error())
 	}
 	if !full && len(fields) == 0 {
-		l.res.Noop++
-		return l.st.Land(ctx, e, ch.ID, id, store.ChangeNoop)
+		return l.land(ctx, ch.ID, id, store.ChangeNoop, nil)
 	}
+	var link *store.Link
 	if id == 0 {
 		if id, err = l.find(ctx, e, t, ch); err != nil {
 			return l.failOrStop(ctx, ch, err)
 		}
 		if id > 0 {
-			if err := l.st.LinkID(ctx, e.Name, ch.Key, id, "found"); err != nil {
-				return err
-			}
+			link = l.link(e.Name, ch.Key, id, "found")
 		}
-	}
-	if err := l.st.BeginAttempt(ctx, ch.ID); err != nil {
-		return err
 	}
 	if id > 0 {
 		_, err = l.put(ctx, t, id, fields)
 	} else {
-		id, err = l.create(ctx, e, t, ch, fields)
+		id, link, err = l.create(ctx, e, t, ch, fields)
 	}
 	if err != nil {
 		return l.failOrStop(ctx, ch, err)
 	}
-	l.res.Sent++
-	return l.st.Land(ctx, e, ch.ID, id, store.ChangeSent)
+	return l.land(ctx, ch.ID, id, store.ChangeSent, link)
 }
 
 // create creates a record; when the answer is lost it looks the record up
 // before trying again, so a create that did land is not repeated.
-func (l *loader) create(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending, fields minicrm.Fields) (int64, error) {
+func (l *loader) create(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending, fields minicrm.Fields) (int64, *store.Link, error) {
 	switch t.spec.API {
 	case mappings.APIContact:
 		fields["Type"] = t.spec.Type
@@ -95,21 +85,21 @@ func (l *loader) create(ctx context.Context, e pipeline.Entity, t *target, ch st
 	for range tries {
 		var id int64
 		if id, err = l.put(ctx, t, 0, fields); err == nil {
-			return id, l.st.LinkID(ctx, e.Name, ch.Key, id, "created")
+			return id, l.link(e.Name, ch.Key, id, "created"), nil
 		}
 		if !errors.Is(err, minicrm.ErrOutcomeUnknown) {
-			return 0, err
+			return 0, nil, err
 		}
 		l.log.Warn("create got no answer; looking the record up before trying again", "entity", e.Name, "key", ch.Key)
 		found, ferr := l.find(ctx, e, t, ch)
 		if ferr != nil {
-			return 0, ferr
+			return 0, nil, ferr
 		}
 		if found > 0 {
-			return found, l.st.LinkID(ctx, e.Name, ch.Key, found, "found")
+			return found, l.link(e.Name, ch.Key, found, "found"), nil
 		}
 	}
-	return 0, err
+	return 0, nil, err
 }
 
 func (l *loader) put(ctx context.Context, t *target, id int64, f minicrm.Fields) (int64, error) {
@@ -177,7 +167,7 @@ func (w *waitError) Error() string {
 
 // fields builds the request body: every mapped field on a create, the
 // changed ones on an update, and the references.
-func (l *loader) fields(ctx context.Context, t *target, ch store.Pending, full bool) (minicrm.Fields, error) {
+func (l *loader) fields(t *target, ch store.Pending, full bool) (minicrm.Fields, error) {
 	out := minicrm.Fields{}
 	for crmName, canon := range t.spec.Fields {
 		if !full && !slices.Contains(ch.Changed, canon) {
@@ -205,10 +195,7 @@ func (l *loader) fields(ctx context.Context, t *target, ch store.Pending, full b
 		if key == nil || *key == "" {
 			continue
 		}
-		id, err := l.st.CRMID(ctx, r.Entity, *key)
-		if err != nil {
-			return nil, err
-		}
+		id := l.crmID(r.Entity, *key)
 		if id == 0 {
 			if r.Required {
 				return nil, &waitError{r.Entity, *key}
