@@ -12,11 +12,12 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
-	"strings"
+	"time"
 
 	"minisync/fixtures"
 	"minisync/minicrm/sim"
 	"minisync/sftpserver"
+	"minisync/sources/unasapi/unassim"
 )
 
 // PasswordEnv is the environment variable the demo integration reads the
@@ -37,6 +38,19 @@ var Days = []string{"orders-2026-11-19.xml", "orders-2026-11-20.xml"}
 // the UNAS integration.
 const StatusMap = `{"Feldolgozás alatt": "Feldolgozás", "Csomagolás": "Feldolgozás", "Kiszállítva": "Kiszállítva", "Teljesítve": "Sikeres"}`
 
+// UNASKeyEnv is the environment variable the demo integration reads the
+// UNAS simulator's API key from, in --source unas-api mode.
+const UNASKeyEnv = "MINISYNC_DEMO_UNAS_KEY"
+
+// Nights are the demo's night times: the UNAS API demo reads the orders
+// modified up to each (the fixtures' DateMod are in November 2026).
+var Nights = []time.Time{
+	time.Date(2026, 11, 19, 5, 0, 0, 0, budapest),
+	time.Date(2026, 11, 20, 8, 0, 0, 0, budapest),
+}
+
+var budapest, _ = time.LoadLocation("Europe/Budapest")
+
 // Env is a running demo environment.
 type Env struct {
 	Dir         string // the demo folder
@@ -48,6 +62,10 @@ type Env struct {
 	CRM    *sim.Server
 	CRMURL string
 	rate   int
+	// UNAS is the UNAS API simulator in --source unas-api mode, else nil.
+	UNAS    *unassim.Server
+	unasURL string
+	night   int
 }
 
 // Start prepares dir (emptied first) and starts the SFTP server. The
@@ -56,7 +74,13 @@ type Env struct {
 //
 // rate is the simulator's R3 limit per minute and the client's pacing:
 // MiniCRM's own 60, or more for a quick run.
-func Start(dir string, rate int, logger *slog.Logger) (*Env, error) {
+//
+// source is "sftp" (the shop's exports on an SFTP server) or "unas-api"
+// (the shop's orders read from the UNAS API simulator).
+func Start(dir string, rate int, source string, logger *slog.Logger) (*Env, error) {
+	if source != "sftp" && source != "unas-api" {
+		return nil, fmt.Errorf("demo source %q: must be sftp or unas-api", source)
+	}
 	if err := os.RemoveAll(dir); err != nil {
 		return nil, fmt.Errorf("clearing demo folder: %w", err)
 	}
@@ -87,6 +111,12 @@ func Start(dir string, rate int, logger *slog.Logger) (*Env, error) {
 		return nil, fmt.Errorf("starting the demo SFTP server: %w", err)
 	}
 	e := &Env{Dir: dir, exports: exports, server: srv, CRM: crm, CRMURL: crmURL, rate: rate, Integration: filepath.Join(dir, "unas-demo.yaml")}
+	if source == "unas-api" {
+		if err := e.startUNAS(logger); err != nil {
+			e.Close()
+			return nil, err
+		}
+	}
 	if err := e.setup(password, apiKey); err != nil {
 		e.Close()
 		return nil, err
@@ -98,7 +128,7 @@ func (e *Env) setup(password, apiKey string) error {
 	if err := e.server.WriteKnownHosts(filepath.Join(e.Dir, "known_hosts")); err != nil {
 		return err
 	}
-	if err := os.WriteFile(e.Integration, []byte(integrationFile(e.server.Port(), e.CRMURL, e.rate)), 0o640); err != nil {
+	if err := os.WriteFile(e.Integration, []byte(e.integrationFile()), 0o640); err != nil {
 		return fmt.Errorf("writing demo integration file: %w", err)
 	}
 	if err := os.Setenv(PasswordEnv, password); err != nil {
@@ -115,26 +145,57 @@ func randomSecret() (string, error) {
 	return hex.EncodeToString(b), nil
 }
 
-// Deliver puts one fixture export on the SFTP server, as the shop's nightly
-// export job would.
-func (e *Env) Deliver(name string) error {
+// Deliver puts night n's export (0-based) where the integration finds it:
+// on the SFTP server, as the shop's nightly export job would, or into the
+// UNAS API simulator, whose clock moves to that night.
+func (e *Env) Deliver(n int) error {
+	name := Days[n]
 	b, err := fixtures.UNAS.ReadFile("unas/" + name)
 	if err != nil {
 		return fmt.Errorf("reading fixture %s: %w", name, err)
 	}
+	if e.UNAS != nil {
+		e.night = n
+		return e.UNAS.AddOrdersXML(b)
+	}
 	return os.WriteFile(filepath.Join(e.exports, name), b, 0o640)
+}
+
+// Now is the demo's clock in --source unas-api mode: the time of the night
+// last delivered.
+func (e *Env) Now() time.Time { return Nights[e.night] }
+
+func (e *Env) startUNAS(logger *slog.Logger) error {
+	key, err := randomSecret()
+	if err != nil {
+		return err
+	}
+	u, err := unassim.New(unassim.Config{APIKey: key, Now: e.Now, Logger: logger})
+	if err != nil {
+		return err
+	}
+	if e.unasURL, err = u.Start("127.0.0.1:0"); err != nil {
+		return err
+	}
+	e.UNAS = u
+	return os.Setenv(UNASKeyEnv, key)
 }
 
 // Addr is the SFTP server's address.
 func (e *Env) Addr() string { return e.server.Addr() }
 
-// Close stops the SFTP server and the simulator, which saves its state.
-func (e *Env) Close() error { return errors.Join(e.server.Close(), e.CRM.Close()) }
+// Close stops the servers; the MiniCRM simulator saves its state.
+func (e *Env) Close() error {
+	var unasErr error
+	if e.UNAS != nil {
+		unasErr = e.UNAS.Close()
+	}
+	return errors.Join(e.server.Close(), e.CRM.Close(), unasErr)
+}
 
-func integrationFile(port int, crmURL string, rate int) string {
-	return strings.TrimLeft(fmt.Sprintf(`
-# minisync demo integration: the UNAS order export of a demo shop, fetched
-# nightly over SFTP and planned against MiniCRM.
+func (e *Env) integrationFile() string {
+	source := fmt.Sprintf(`# minisync demo integration: the UNAS order export of a demo shop, fetched
+# nightly over SFTP and sent to MiniCRM (here its simulator).
 name: unas-demo
 description: Demo shop's UNAS order export over SFTP
 source:
@@ -148,7 +209,20 @@ source:
     user: shop-export
     password_env: %s
     known_hosts: known_hosts
-mapping: unas-orders
+`, e.server.Port(), PasswordEnv)
+	if e.UNAS != nil {
+		source = fmt.Sprintf(`# minisync demo integration: the orders of a demo shop, read nightly from
+# the UNAS API (here its simulator) and sent to MiniCRM (its simulator).
+name: unas-demo
+description: Demo shop's orders from the UNAS API
+source:
+  type: unas-api
+  unas:
+    url: %s          # https://api.unas.eu/shop in production
+    api_key_env: %s
+`, e.unasURL, UNASKeyEnv)
+	}
+	return source + fmt.Sprintf(`mapping: unas-orders
 params:
   owner: Kovács Anna
   status_map: '%s'
@@ -162,5 +236,5 @@ minicrm:
   system_id: "%s"
   api_key_env: %s
   r3_per_minute: %d
-`, port, PasswordEnv, StatusMap, crmURL, SystemID, APIKeyEnv, rate), "\n")
+`, StatusMap, e.CRMURL, SystemID, APIKeyEnv, e.rate)
 }

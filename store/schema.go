@@ -106,7 +106,7 @@ var views = []string{
 		FROM changes c
 		LEFT JOIN (SELECT change_id, unnest(CAST(diff AS STRUCT(field VARCHAR, old VARCHAR, new VARCHAR)[]), recursive := true) FROM changes) f
 			USING (change_id)
-		WHERE c.last_run_id = (SELECT max(run_id) FROM runs WHERE mode = 'nightly' AND files > 0 AND status <> 'running')
+		WHERE c.last_run_id = (SELECT max(run_id) FROM runs WHERE mode = 'nightly' AND creates + updates + missing > 0 AND status <> 'running')
 		ORDER BY c.change_id`,
 	`CREATE OR REPLACE VIEW failed_changes AS
 		SELECT change_id, entity, natural_key, op, attempts, last_error, updated_at

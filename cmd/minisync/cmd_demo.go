@@ -8,6 +8,7 @@ import (
 
 	"minisync/demo"
 	"minisync/runner"
+	"minisync/sources/unasapi"
 )
 
 func init() {
@@ -37,17 +38,22 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 	dir := fs.String("dir", "demo-data", "folder for the demo's server files, archive, DuckDB file and simulator state (emptied first)")
 	verbose := fs.Bool("verbose", false, "log every step to stderr")
 	rate := fs.Int("rate", 60, "requests per minute the simulator allows and minisync paces to (MiniCRM's limit is 60)")
+	source := fs.String("source", "sftp", "where the shop's orders come from: sftp (export files) or unas-api (the UNAS API simulator)")
 	if _, code := parse(env, fs, args, 0); code >= 0 {
 		return code
 	}
 	log := newLogger(env, *verbose)
-	d, err := demo.Start(*dir, *rate, log.WithGroup("demo"))
+	d, err := demo.Start(*dir, *rate, *source, log.WithGroup("demo"))
 	if err != nil {
 		return fail(env, exitFailed, err)
 	}
 	defer d.Close()
 	out := env.stdout
-	fmt.Fprintf(out, "minisync demo · SFTP server on %s · MiniCRM simulator at %s · integration %s\n", d.Addr(), d.CRMURL, d.Integration)
+	if d.UNAS != nil {
+		fmt.Fprintf(out, "minisync demo · UNAS API simulator · MiniCRM simulator at %s · integration %s\n", d.CRMURL, d.Integration)
+	} else {
+		fmt.Fprintf(out, "minisync demo · SFTP server on %s · MiniCRM simulator at %s · integration %s\n", d.Addr(), d.CRMURL, d.Integration)
+	}
 
 	type row struct {
 		rep *runner.Report
@@ -55,11 +61,21 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 	}
 	var rows []row
 	withRunner := func(f func(r *runner.Runner, newClient runner.NewClient) error) error {
-		r, closeAll, err := openRunner(ctx, env, d.Integration, true, log)
+		r, closeAll, err := openRunner(ctx, env, d.Integration, d.UNAS == nil, log)
 		if err != nil {
 			return err
 		}
 		defer closeAll()
+		if d.UNAS != nil { // the UNAS API source on the demo's clock
+			if err := r.In.ResolveSourceSecrets(); err != nil {
+				return err
+			}
+			cfg := unasConfig(r.In, log)
+			cfg.Now = d.Now
+			if r.Source, err = unasapi.New(cfg); err != nil {
+				return err
+			}
+		}
 		if err := r.In.ResolveMiniCRMKey(); err != nil {
 			return err
 		}
@@ -84,14 +100,14 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 		title string
 		do    func() error
 	}{
-		{"night 1: the shop exports orders-2026-11-19.xml; minisync run", func() error {
-			if err := d.Deliver(demo.Days[0]); err != nil {
+		{nightTitle(d, 0), func() error {
+			if err := d.Deliver(0); err != nil {
 				return err
 			}
 			return nightly()
 		}},
-		{"night 2: the shop exports orders-2026-11-20.xml; minisync run", func() error {
-			if err := d.Deliver(demo.Days[1]); err != nil {
+		{nightTitle(d, 1), func() error {
+			if err := d.Deliver(1); err != nil {
 				return err
 			}
 			return nightly()
@@ -150,4 +166,11 @@ func runDemo(ctx context.Context, env *cliEnv, args []string) int {
 	fmt.Fprintf(out, "\nThe staging database is %s; open it with any DuckDB client, e.g.\n  duckdb -readonly %s \"SELECT * FROM run_summary\"\n", staging, staging)
 	fmt.Fprintf(out, "The simulator's records are in %s.\n", filepath.Join(*dir, "minicrm-sim.json"))
 	return exitOK
+}
+
+func nightTitle(d *demo.Env, n int) string {
+	if d.UNAS != nil {
+		return fmt.Sprintf("night %d: the orders modified until %s, read from the UNAS API; minisync run", n+1, demo.Nights[n].Format("2006-01-02 15:04"))
+	}
+	return fmt.Sprintf("night %d: the shop exports %s; minisync run", n+1, demo.Days[n])
 }

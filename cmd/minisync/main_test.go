@@ -124,12 +124,12 @@ func TestQueryIsReadOnly(t *testing.T) {
 
 // plan refuses an SFTP server whose host key is not the known one.
 func TestPlanRefusesWrongHostKey(t *testing.T) {
-	d, err := demo.Start(filepath.Join(t.TempDir(), "demo"), 6000, nil)
+	d, err := demo.Start(filepath.Join(t.TempDir(), "demo"), 6000, "sftp", nil)
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer d.Close()
-	if err := d.Deliver(demo.Days[0]); err != nil {
+	if err := d.Deliver(0); err != nil {
 		t.Fatal(err)
 	}
 	knownHosts := filepath.Join(d.Dir, "known_hosts")
@@ -212,5 +212,25 @@ func TestValidate(t *testing.T) {
 	code, out, _ = cli(t, "validate", integration, "--sample", "../../fixtures/unas/orders-2026-11-19.xml")
 	if code != exitOK || !strings.Contains(out, "1 × dated") {
 		t.Errorf("validate --sample day 1: exit %d\n%s", code, out)
+	}
+}
+
+// The demo's nightly job can read the shop's orders from the UNAS API.
+func TestDemoFromUNASAPI(t *testing.T) {
+	dir := filepath.Join(t.TempDir(), "demo")
+	code, out, errOut := cli(t, "demo", "--dir", dir, "--rate", "6000", "--source", "unas-api")
+	if code != exitOK {
+		t.Fatalf("demo --source unas-api: exit %d\n%s\n%s", code, out, errOut)
+	}
+	for _, want := range []string{
+		"UNAS API simulator",
+		"8 records  34 create", // order 100118 was last modified before sync_start: not in any window
+		`order.status: value "Visszaküldve"`,
+		"3 companies, 9 persons, 9 cards and 9 orders",
+		"(10 rows)",
+	} {
+		if !strings.Contains(out, want) {
+			t.Errorf("demo output lacks %q", want)
+		}
 	}
 }
