@@ -115,6 +115,9 @@ func dialectCases(t testing.TB) []dialectCase {
 			in:   cp1250(t, "a;b\n1;2\nx;Šimon\n"), // Š is 0x8A in windows-1250
 			want: []outcome{rec("line 2", "1", "2")}, fatalIs: delimited.ErrUndefinedByte, line: 3, col: 3,
 			fatal: "is the file windows-1250?"},
+		{name: "byte undefined in windows-1250", opts: delimited.Options{Header: true, Encoding: "windows-1250"},
+			in:   []byte("a;b\n1;2\nx;\x81y\n"), // 0x81 is not a windows-1250 character
+			want: []outcome{rec("line 2", "1", "2")}, fatalIs: delimited.ErrUndefinedByte, line: 3, col: 3},
 		{name: "short row rejected, next row read", opts: semi,
 			in:   []byte("a;b;c\n1;2\n3;4;5\n"),
 			want: []outcome{rej("line 2: 2 fields, the header has 3"), rec("line 3", "3", "4", "5")}},
