@@ -234,3 +234,16 @@ func TestDemoFromUNASAPI(t *testing.T) {
 		}
 	}
 }
+
+// The example integration files validate as shipped.
+func TestExampleIntegrationsValidate(t *testing.T) {
+	files, err := filepath.Glob("../../integrations/*.yaml")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no example integrations: %v", err)
+	}
+	for _, f := range files {
+		if code, out, errOut := cli(t, "validate", f); code != exitOK {
+			t.Errorf("validate %s: exit %d\n%s%s", f, code, out, errOut)
+		}
+	}
+}
