@@ -13,14 +13,13 @@ import (
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/transform"
 
+	"minisync/formats/textenc"
 	"minisync/pipeline"
 )
 
 // sniffSize is how much of a non-seekable file decides between UTF-8 and the
 // FallbackEncoding; it stays buffered while the file is read.
 const sniffSize = 1 << 20
-
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
 
 // lookupCharset resolves an encoding label; cm is nil for UTF-8. Only the
 // charsets of the exports we meet are accepted, so a typo cannot select a
@@ -42,11 +41,11 @@ func lookupCharset(label string) (name string, cm *charmap.Charmap, ok bool) {
 func (f *Format) decoder(ctx context.Context, r io.Reader, name string) (io.Reader, string, error) {
 	if f.enc != nil {
 		br := bufio.NewReader(r)
-		head, err := br.Peek(len(utf8BOM))
+		head, err := br.Peek(len(textenc.BOM))
 		if err != nil && !errors.Is(err, io.EOF) {
 			return nil, "", readError(name, err)
 		}
-		if bytes.Equal(head, utf8BOM) {
+		if bytes.Equal(head, textenc.BOM) {
 			return nil, "", &pipeline.PositionError{File: name, Line: 1, Column: 1,
 				Err: fmt.Errorf("%w: the file starts with a UTF-8 byte order mark but Encoding is %s", ErrEncoding, f.encName)}
 		}
@@ -70,8 +69,8 @@ func (f *Format) decoder(ctx context.Context, r io.Reader, name string) (io.Read
 
 	br := bufio.NewReaderSize(r, sniffSize)
 	hasBOM := false
-	if head, err := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+	if head, err := br.Peek(len(textenc.BOM)); bytes.Equal(head, textenc.BOM) {
+		_, _ = br.Discard(len(textenc.BOM)) // cannot fail: the bytes are buffered
 		hasBOM = true
 	} else if err != nil && !errors.Is(err, io.EOF) {
 		return nil, "", readError(name, err)
@@ -128,8 +127,8 @@ func (f *Format) decideSeekable(ctx context.Context, rs io.ReadSeeker, start int
 	}
 	br := bufio.NewReader(rs)
 	hasBOM := false
-	if head, err := br.Peek(len(utf8BOM)); bytes.Equal(head, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM))
+	if head, err := br.Peek(len(textenc.BOM)); bytes.Equal(head, textenc.BOM) {
+		_, _ = br.Discard(len(textenc.BOM))
 		hasBOM = true
 	} else if err != nil && !errors.Is(err, io.EOF) {
 		return nil, "", readError(name, err)
@@ -157,9 +156,9 @@ func charmapReader(r io.Reader, name string, cm *charmap.Charmap) io.Reader {
 
 // skipBOM drops a leading UTF-8 byte order mark.
 func skipBOM(br *bufio.Reader, name string) (*bufio.Reader, error) {
-	head, err := br.Peek(len(utf8BOM))
-	if bytes.Equal(head, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
+	head, err := br.Peek(len(textenc.BOM))
+	if bytes.Equal(head, textenc.BOM) {
+		_, _ = br.Discard(len(textenc.BOM)) // cannot fail: the bytes are buffered
 		return br, nil
 	}
 	if err != nil && !errors.Is(err, io.EOF) {
@@ -205,82 +204,37 @@ func (e *encodingError) Error() string {
 func (e *encodingError) Unwrap() error { return e.err }
 
 // checker passes UTF-8 through and fails at the first invalid sequence, or,
-// behind a charmap decoder (charset set), at the first U+FFFD, which is how
-// the decoder marks a byte the charset does not define. It hands out every
-// valid byte before the error and then returns the error on every call.
+// behind a charmap decoder (charset set), at the first byte the charset does
+// not define (see textenc). It hands out every valid byte before the error
+// and then returns the error on every call.
 type checker struct {
-	r       io.Reader
-	charset string // "" when r is the file itself
+	r       *textenc.Reader
+	charset string // "" when r checks the file itself
 	hint    string // appended to the error message
-	buf     []byte
-	ready   []byte // checked bytes not yet read
-	tail    []byte // start of a rune cut by the end of the last read, in buf
-	line    int
-	col     int // characters already seen on line
 	err     error
 }
 
 func newChecker(r io.Reader, charset, hint string) *checker {
-	return &checker{r: r, charset: charset, hint: hint, buf: make([]byte, 32<<10), line: 1}
+	if charset == "" {
+		return &checker{r: textenc.NewReader(r), hint: hint}
+	}
+	return &checker{r: textenc.NewDecodedReader(r), charset: charset, hint: hint}
 }
 
 func (c *checker) Read(p []byte) (int, error) {
-	for len(c.ready) == 0 {
-		if c.err != nil {
-			return 0, c.err
-		}
-		c.fill()
+	if c.err != nil {
+		return 0, c.err
 	}
-	n := copy(p, c.ready)
-	c.ready = c.ready[n:]
-	return n, nil
-}
-
-// fill reads the next chunk and checks it; it sets ready to the valid part,
-// and err to the read error or the position of an invalid sequence.
-func (c *checker) fill() {
-	k := copy(c.buf, c.tail)
-	n, err := c.r.Read(c.buf[k:])
-	data := c.buf[:k+n]
-	c.tail = nil
-	i := 0
-	for i < len(data) {
-		b := data[i]
-		if b < utf8.RuneSelf {
-			if b == '\n' {
-				c.line++
-				c.col = 0
-			} else {
-				c.col++
-			}
-			i++
-			continue
+	n, err := c.r.Read(p)
+	var te *textenc.Error
+	if errors.As(err, &te) {
+		charset := c.charset
+		if charset == "" {
+			charset = "utf-8"
 		}
-		if !utf8.FullRune(data[i:]) && err == nil {
-			c.tail = data[i:]
-			break
-		}
-		r, size := utf8.DecodeRune(data[i:])
-		if r == utf8.RuneError && (size == 1 || c.charset != "") {
-			c.ready = data[:i]
-			c.err = c.invalid()
-			return
-		}
-		c.col++
-		i += size
+		c.err = &encodingError{line: te.Line, col: te.Column,
+			err: fmt.Errorf("decoding %s: %w%s", charset, te.Err, c.hint)}
+		return n, c.err
 	}
-	c.ready = data[:i]
-	if err != nil {
-		c.err = err
-	}
-}
-
-func (c *checker) invalid() error {
-	e := &encodingError{line: c.line, col: c.col + 1}
-	if c.charset == "" {
-		e.err = fmt.Errorf("decoding utf-8: %w%s", ErrInvalidUTF8, c.hint)
-	} else {
-		e.err = fmt.Errorf("decoding %s: %w%s", c.charset, ErrUndefinedByte, c.hint)
-	}
-	return e
+	return n, err
 }

@@ -17,15 +17,18 @@ import (
 
 	"golang.org/x/text/encoding/charmap"
 
+	"minisync/formats/textenc"
 	"minisync/pipeline"
 )
 
 // Sentinel errors wrapped by the *pipeline.PositionError values of this package.
 var (
-	// ErrInvalidUTF8 means a file read as UTF-8 holds a byte sequence that is not UTF-8.
-	ErrInvalidUTF8 = errors.New("invalid UTF-8")
-	// ErrUndefinedByte means a byte has no character in the file's single-byte encoding.
-	ErrUndefinedByte = errors.New("byte not defined in the encoding")
+	// ErrInvalidUTF8 means a file read as UTF-8 holds a byte sequence that
+	// is not UTF-8. It is textenc.ErrInvalidUTF8.
+	ErrInvalidUTF8 = textenc.ErrInvalidUTF8
+	// ErrUndefinedByte means a byte has no character in the file's
+	// single-byte encoding. It is textenc.ErrUndefinedByte.
+	ErrUndefinedByte = textenc.ErrUndefinedByte
 	// ErrEncoding means the bytes contradict the declared encoding, e.g. a
 	// UTF-8 byte order mark in a file declared windows-1250.
 	ErrEncoding = errors.New("wrong encoding")

@@ -21,6 +21,7 @@ import (
 	"github.com/antchfx/xmlquery"
 	"github.com/antchfx/xpath"
 
+	"minisync/formats/textenc"
 	"minisync/pipeline"
 )
 
@@ -30,8 +31,9 @@ var (
 	ErrWrongRoot = errors.New("wrong root element")
 	// ErrUnsupportedEncoding means the XML declaration names an encoding this package cannot decode.
 	ErrUnsupportedEncoding = errors.New("unsupported encoding")
-	// ErrInvalidUTF8 means a UTF-8 document holds a byte sequence that is not UTF-8.
-	ErrInvalidUTF8 = errors.New("invalid UTF-8")
+	// ErrInvalidUTF8 means a UTF-8 document holds a byte sequence that is not
+	// UTF-8. It is textenc.ErrInvalidUTF8.
+	ErrInvalidUTF8 = textenc.ErrInvalidUTF8
 )
 
 // Options describe one XML export format.
@@ -98,8 +100,6 @@ func isNCName(s string) bool {
 // the root element before streaming starts.
 const sniffSize = 64 << 10
 
-var utf8BOM = []byte{0xEF, 0xBB, 0xBF}
-
 // Format streams records out of XML files shaped as its Options say. It is
 // safe for concurrent use; compiled XPath expressions are shared by all the
 // readers it opens.
@@ -161,9 +161,9 @@ func (f *Format) Open(ctx context.Context, r io.Reader, name string) (pipeline.R
 	if err != nil && !errors.Is(err, io.EOF) && !errors.Is(err, bufio.ErrBufferFull) {
 		return nil, &pipeline.PositionError{File: name, Err: fmt.Errorf("reading export head: %w", err)}
 	}
-	if bytes.HasPrefix(head, utf8BOM) {
-		_, _ = br.Discard(len(utf8BOM)) // cannot fail: the bytes are buffered
-		head = head[len(utf8BOM):]
+	if bytes.HasPrefix(head, textenc.BOM) {
+		_, _ = br.Discard(len(textenc.BOM)) // cannot fail: the bytes are buffered
+		head = head[len(textenc.BOM):]
 	}
 	enc, err := declaredEncoding(head)
 	if err != nil {
@@ -178,7 +178,9 @@ func (f *Format) Open(ctx context.Context, r io.Reader, name string) (pipeline.R
 
 	var src io.Reader = br
 	if enc == nil {
-		src = newUTF8Reader(br)
+		// textenc checks the whole file, comments included, which
+		// encoding/xml does not.
+		src = textenc.NewReader(br)
 	}
 	sp, err := xmlquery.CreateStreamParserWithOptions(src, xmlquery.ParserOptions{
 		Decoder: &xmlquery.DecoderOptions{Strict: true, CharsetReader: charsetReader},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/antchfx/xmlquery"
 
+	"minisync/formats/textenc"
 	"minisync/pipeline"
 )
 
@@ -99,7 +100,7 @@ func (r *reader) wrap(err error) error {
 	}
 	pe := &pipeline.PositionError{File: r.name, Path: r.path()}
 	var se *xml.SyntaxError
-	var ue *utf8Error
+	var ue *textenc.Error
 	switch {
 	case errors.As(err, &ue):
 		pe.Line, pe.Column, pe.Err = ue.Line, ue.Column, fmt.Errorf("reading %s: %w", r.f.noun, ErrInvalidUTF8)

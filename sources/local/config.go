@@ -1,15 +1,11 @@
 package local
 
 import (
-	"errors"
 	"fmt"
 	"os"
-	"path"
-	"strings"
-)
 
-// maxGlobDirs bounds how many directory parts Glob may have.
-const maxGlobDirs = 3
+	"minisync/sources/sourceutil"
+)
 
 // Config configures a local folder source.
 type Config struct {
@@ -51,47 +47,11 @@ func (c Config) Validate() error {
 	if !fi.IsDir() {
 		return fmt.Errorf("validating local source config: Dir %q is not a directory", c.Dir)
 	}
-	if _, err := splitGlob(c.Glob); err != nil {
+	if _, err := sourceutil.SplitGlob(c.Glob); err != nil {
 		return fmt.Errorf("validating local source config: Glob %q: %w", c.Glob, err)
 	}
-	if _, _, err := parseAfterSuccess(c.AfterSuccess); err != nil {
+	if _, _, err := sourceutil.ParseAfterSuccess(c.AfterSuccess); err != nil {
 		return fmt.Errorf("validating local source config: AfterSuccess %q: %w", c.AfterSuccess, err)
 	}
 	return nil
-}
-
-// splitGlob splits Glob into its folder levels and checks each part.
-func splitGlob(glob string) ([]string, error) {
-	parts := strings.Split(glob, "/")
-	if len(parts)-1 > maxGlobDirs {
-		return nil, fmt.Errorf("more than %d directory parts", maxGlobDirs)
-	}
-	for _, p := range parts {
-		switch p {
-		case "":
-			return nil, errors.New("empty path part (leading, trailing or double slash)")
-		case ".", "..", "**":
-			return nil, fmt.Errorf("path part %q is not allowed", p)
-		}
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, err
-		}
-	}
-	return parts, nil
-}
-
-// parseAfterSuccess splits AfterSuccess into its action and archive folder.
-func parseAfterSuccess(v string) (action, dir string, err error) {
-	switch {
-	case v == "" || v == "delete":
-		return v, "", nil
-	case strings.HasPrefix(v, "archive:"):
-		dir = strings.TrimPrefix(v, "archive:")
-		if dir == "" {
-			return "", "", errors.New(`"archive:" needs a folder, e.g. "archive:done"`)
-		}
-		return "archive", dir, nil
-	default:
-		return "", "", errors.New(`want "", "archive:<dir>" or "delete"`)
-	}
 }

@@ -10,11 +10,11 @@ import (
 	"os"
 	"path"
 	"path/filepath"
-	"slices"
 	"strings"
 	"time"
 
 	"minisync/pipeline"
+	"minisync/sources/sourceutil"
 )
 
 var (
@@ -40,8 +40,8 @@ func New(cfg Config) (*Source, error) {
 	if err != nil {
 		return nil, fmt.Errorf("resolving local source Dir %q: %w", cfg.Dir, err)
 	}
-	glob, _ := splitGlob(cfg.Glob)
-	after, afterDir, _ := parseAfterSuccess(cfg.AfterSuccess)
+	glob, _ := sourceutil.SplitGlob(cfg.Glob)
+	after, afterDir, _ := sourceutil.ParseAfterSuccess(cfg.AfterSuccess)
 	if after == "archive" && !filepath.IsAbs(afterDir) {
 		afterDir = filepath.Join(dir, filepath.FromSlash(afterDir))
 	}
@@ -60,11 +60,8 @@ func (s *Source) List(ctx context.Context) ([]pipeline.RemoteFile, error) {
 	if err := s.walk(ctx, s.dir, "", s.glob, &files); err != nil {
 		return nil, err
 	}
-	slices.SortFunc(files, func(a, b pipeline.RemoteFile) int { return strings.Compare(a.Name, b.Name) })
-	for i := 1; i < len(files); i++ {
-		if files[i].Name == files[i-1].Name {
-			return nil, fmt.Errorf("listing: %q and %q both map to the name %q", files[i-1].Path, files[i].Path, files[i].Name)
-		}
+	if err := sourceutil.SortByName(files); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -94,7 +91,7 @@ func (s *Source) walk(ctx context.Context, dir, rel string, parts []string, out 
 			return fmt.Errorf("listing %q: %w", full, err)
 		}
 		if !last {
-			if fi.IsDir() && (!strings.HasPrefix(e.Name(), ".") || strings.HasPrefix(parts[0], ".")) {
+			if fi.IsDir() && sourceutil.Descend(parts[0], e.Name()) {
 				if err := s.walk(ctx, full, path.Join(rel, e.Name()), parts[1:], out); err != nil {
 					return err
 				}
@@ -104,12 +101,8 @@ func (s *Source) walk(ctx context.Context, dir, rel string, parts []string, out 
 		if !fi.Mode().IsRegular() {
 			continue
 		}
-		name := e.Name()
-		if rel != "" {
-			name = strings.ReplaceAll(rel, "/", "_") + "_" + name
-		}
 		*out = append(*out, pipeline.RemoteFile{
-			Name:    name,
+			Name:    sourceutil.FileName(rel, e.Name()),
 			Path:    full,
 			URI:     fileURI(full),
 			Size:    fi.Size(),

@@ -5,9 +5,9 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
-	"path"
-	"strings"
 	"time"
+
+	"minisync/sources/sourceutil"
 )
 
 // Config configures an SFTP source. Secrets arrive resolved by the config
@@ -59,9 +59,6 @@ type Config struct {
 	// to Dir unless absolute; created when missing), "delete" removes them.
 	AfterSuccess string
 }
-
-// maxGlobDirs bounds how many directory parts Glob may have.
-const maxGlobDirs = 3
 
 // withDefaults returns c with empty fields set to their defaults.
 func (c Config) withDefaults() Config {
@@ -119,10 +116,10 @@ func (c Config) Validate() error {
 	if !fi.Mode().IsRegular() {
 		return fmt.Errorf("%s: KnownHostsFile %q is not a regular file", op, c.KnownHostsFile)
 	}
-	if _, err := splitGlob(c.Glob); err != nil {
+	if _, err := sourceutil.SplitGlob(c.Glob); err != nil {
 		return fmt.Errorf("%s: Glob %q: %w", op, c.Glob, err)
 	}
-	if _, _, err := parseAfterSuccess(c.AfterSuccess); err != nil {
+	if _, _, err := sourceutil.ParseAfterSuccess(c.AfterSuccess); err != nil {
 		return fmt.Errorf("%s: AfterSuccess %q: %w", op, c.AfterSuccess, err)
 	}
 	if len(c.Passphrase) > 0 && len(c.PrivateKey) == 0 {
@@ -155,40 +152,4 @@ func redacted(set bool) string {
 		return "[redacted]"
 	}
 	return "[unset]"
-}
-
-// splitGlob splits Glob into its folder levels and checks each part.
-func splitGlob(glob string) ([]string, error) {
-	parts := strings.Split(glob, "/")
-	if len(parts)-1 > maxGlobDirs {
-		return nil, fmt.Errorf("more than %d directory parts", maxGlobDirs)
-	}
-	for _, p := range parts {
-		switch p {
-		case "":
-			return nil, errors.New("empty path part (leading, trailing or double slash)")
-		case ".", "..", "**":
-			return nil, fmt.Errorf("path part %q is not allowed", p)
-		}
-		if _, err := path.Match(p, ""); err != nil {
-			return nil, err
-		}
-	}
-	return parts, nil
-}
-
-// parseAfterSuccess splits AfterSuccess into its action and archive folder.
-func parseAfterSuccess(v string) (action, dir string, err error) {
-	switch {
-	case v == "" || v == "delete":
-		return v, "", nil
-	case strings.HasPrefix(v, "archive:"):
-		dir = strings.TrimPrefix(v, "archive:")
-		if dir == "" {
-			return "", "", errors.New(`"archive:" needs a folder, e.g. "archive:done"`)
-		}
-		return "archive", dir, nil
-	default:
-		return "", "", errors.New(`want "", "archive:<dir>" or "delete"`)
-	}
 }

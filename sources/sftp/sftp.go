@@ -16,7 +16,6 @@ import (
 	"net"
 	"os"
 	"path"
-	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -25,6 +24,7 @@ import (
 	pkgsftp "github.com/pkg/sftp"
 
 	"minisync/pipeline"
+	"minisync/sources/sourceutil"
 )
 
 var (
@@ -67,8 +67,8 @@ func New(ctx context.Context, cfg Config, logger *slog.Logger) (*Source, error) 
 		logger = slog.New(slog.DiscardHandler)
 	}
 	logger = logger.With("host", cfg.Host, "port", cfg.Port, "user", cfg.User) // the caller names the group
-	glob, _ := splitGlob(cfg.Glob)
-	after, afterDir, _ := parseAfterSuccess(cfg.AfterSuccess)
+	glob, _ := sourceutil.SplitGlob(cfg.Glob)
+	after, afterDir, _ := sourceutil.ParseAfterSuccess(cfg.AfterSuccess)
 	c, err := connect(ctx, cfg, logger)
 	if err != nil {
 		return nil, err
@@ -104,11 +104,8 @@ func (s *Source) List(ctx context.Context) ([]pipeline.RemoteFile, error) {
 		}
 		return nil, err
 	}
-	slices.SortFunc(files, func(a, b pipeline.RemoteFile) int { return strings.Compare(a.Name, b.Name) })
-	for i := 1; i < len(files); i++ {
-		if files[i].Name == files[i-1].Name {
-			return nil, fmt.Errorf("listing: %q and %q both map to the name %q", files[i-1].Path, files[i].Path, files[i].Name)
-		}
+	if err := sourceutil.SortByName(files); err != nil {
+		return nil, err
 	}
 	return files, nil
 }
@@ -140,7 +137,7 @@ func (s *Source) walk(ctx context.Context, c *conn, dir, rel string, parts []str
 			}
 		}
 		if !last {
-			if fi.IsDir() && (!strings.HasPrefix(name, ".") || strings.HasPrefix(parts[0], ".")) {
+			if fi.IsDir() && sourceutil.Descend(parts[0], name) {
 				if err := s.walk(ctx, c, p, path.Join(rel, name), parts[1:], out); err != nil {
 					return err
 				}
@@ -151,19 +148,11 @@ func (s *Source) walk(ctx context.Context, c *conn, dir, rel string, parts []str
 			continue
 		}
 		*out = append(*out, pipeline.RemoteFile{
-			Name: fileName(rel, name), Path: p, URI: s.uriBase + pipeline.EscapeURIPath(p),
+			Name: sourceutil.FileName(rel, name), Path: p, URI: s.uriBase + pipeline.EscapeURIPath(p),
 			Size: fi.Size(), ModTime: fi.ModTime(),
 		})
 	}
 	return nil
-}
-
-// fileName is base for a file in Dir, "<rel with / as _>_<base>" below it.
-func fileName(rel, base string) string {
-	if rel == "" {
-		return base
-	}
-	return strings.ReplaceAll(rel, "/", "_") + "_" + base
 }
 
 // Open starts streaming a listed file with concurrent reads; it wraps
