@@ -36,7 +36,18 @@ fuzz:
 	  done; \
 	done
 
+## bench: measures the stages on full-size generated inputs (1 GiB UNAS XML,
+## 1 M-row ERP CSV, diff of 1 M keys, load of 10 000 changes against the
+## simulator) and prints a table with the targets beside the figures. It
+## takes several minutes (inputs are generated once into /tmp/minisync-bench
+## and reused). Smaller: make bench BENCH_FLAGS='--xml-mb 20 --csv-rows 50000
+## --diff-keys 100000 --load-changes 1000'; see go run ./scripts/bench -h.
+BENCH_FLAGS ?=
 bench:
+	$(GO) run ./scripts/bench $(BENCH_FLAGS)
+
+## bench-go: the Go benchmarks of the packages
+bench-go:
 	$(GO) test -run '^$$' -bench . -benchmem ./...
 
 clean:
