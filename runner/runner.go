@@ -40,10 +40,15 @@ type FileReport struct {
 	Err error
 }
 
+// MaxReportedChanges bounds the changes a Report carries; the complete
+// change set is in the changes table.
+const MaxReportedChanges = 1000
+
 // Report is the outcome of one run.
 type Report struct {
-	Run     store.Run
-	Files   []FileReport
+	Run   store.Run
+	Files []FileReport
+	// Changes are the run's first MaxReportedChanges changes.
 	Changes []store.Change
 	// Rejects are the run's first rejects (all of them are in the rejects table).
 	Rejects []store.FileReject
@@ -225,7 +230,7 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 			return fail(err)
 		}
 	}
-	if rep.Changes, err = r.Store.ChangesOfRun(ctx, runID, entities); err != nil {
+	if rep.Changes, err = r.Store.ChangesOfRun(ctx, runID, entities, MaxReportedChanges); err != nil {
 		return fail(err)
 	}
 	if rep.Rejects, err = r.Store.RejectsOfRun(ctx, runID, 20); err != nil {

@@ -38,17 +38,19 @@ type FieldDiff struct {
 	New   *string `json:"new"`
 }
 
-// ChangesOfRun returns the outbox rows a run computed (including those it
-// found already pending), in entity load order, then by key.
-func (s *Store) ChangesOfRun(ctx context.Context, runID int64, entities []pipeline.Entity) ([]Change, error) {
+// ChangesOfRun returns up to limit outbox rows a run computed (including
+// those it found already pending), in entity load order, then by key. A
+// large change set stays in the changes table; only its head is read.
+func (s *Store) ChangesOfRun(ctx context.Context, runID int64, entities []pipeline.Entity, limit int) ([]Change, error) {
 	order := make([]string, len(entities))
 	for i, e := range entities {
 		order[i] = Lit(e.Name)
 	}
 	q := `SELECT change_id, run_id, entity, natural_key, op, CAST(diff AS VARCHAR), CAST(payload AS VARCHAR), status
 		FROM changes WHERE last_run_id = ? AND status <> 'superseded'
-		ORDER BY coalesce(list_position([` + strings.Join(order, ", ") + `], entity), 999), natural_key, change_id`
-	rows, err := s.DB.QueryContext(ctx, q, runID)
+		ORDER BY coalesce(list_position([` + strings.Join(order, ", ") + `], entity), 999), natural_key, change_id
+		LIMIT ?`
+	rows, err := s.DB.QueryContext(ctx, q, runID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("reading changes of run %d: %w", runID, err)
 	}

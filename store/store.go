@@ -24,6 +24,11 @@ type Store struct {
 	readOnly  bool
 }
 
+// MemoryLimit caps DuckDB's memory (its buffer pool); beyond it DuckDB
+// spills to a temporary folder next to the file, so a run's memory does not
+// grow with the size of the exports.
+var MemoryLimit = "256MB"
+
 // ErrLocked is returned when another process holds the DuckDB file.
 var ErrLocked = errors.New("staging database is in use by another minisync process")
 
@@ -54,9 +59,9 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
-	dsn := path
+	dsn := path + "?memory_limit=" + MemoryLimit
 	if readOnly {
-		dsn += "?access_mode=READ_ONLY"
+		dsn += "&access_mode=READ_ONLY"
 	}
 	connector, err := duckdb.NewConnector(dsn, nil)
 	if err != nil {

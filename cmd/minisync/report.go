@@ -41,10 +41,15 @@ func printReport(env *cliEnv, rep *runner.Report, o reportOptions) int {
 		if changes == nil {
 			changes = []store.Change{}
 		}
-		_ = enc.Encode(map[string]any{
+		out := map[string]any{
 			"run_id": r.ID, "mode": r.Mode, "export_date": r.ExportDate.Format(time.DateOnly),
 			"status": r.Status, "changes": changes,
-		})
+		}
+		if total := r.Creates + r.Updates + r.Missing; total > int64(len(changes)) {
+			out["changes_total"] = total
+			out["changes_truncated"] = "the complete change set is in the changes table (minisync query)"
+		}
+		_ = enc.Encode(out)
 		return exitStatus(rep)
 	}
 	fmt.Fprintf(w, "run %d · %s · export %s · %s\n", r.ID, r.Mode, r.ExportDate.Format(time.DateOnly), r.Status)
@@ -63,9 +68,10 @@ func printReport(env *cliEnv, rep *runner.Report, o reportOptions) int {
 	if r.Mode == store.ModeBaseline {
 		fmt.Fprintf(w, "  baselined: %d change(s) recorded in cur_* as already present in MiniCRM; nothing sent\n", len(rep.Changes))
 	} else {
+		total := max(int(r.Creates+r.Updates+r.Missing), len(rep.Changes))
 		for i, c := range rep.Changes {
-			if o.limit > 0 && i == o.limit {
-				fmt.Fprintf(w, "    … %d more (see the changes table)\n", len(rep.Changes)-i)
+			if (o.limit > 0 && i == o.limit) || i == 50 {
+				fmt.Fprintf(w, "    … %d more (see the changes table)\n", total-i)
 				break
 			}
 			fmt.Fprintf(w, "    %-7s %-10s %s%s\n", c.Op, c.Entity, c.Key, describeDiff(c))
