@@ -13,6 +13,7 @@ import (
 	"bytes"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -491,8 +492,10 @@ func (m *MiniCRM) validate(file string) []error {
 	bad := func(field, value, msg string) {
 		errs = append(errs, &FieldError{File: file, Field: "minicrm." + field, Value: value, Msg: msg})
 	}
-	if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" {
+	if u, err := url.Parse(m.URL); err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || u.User != nil {
 		bad("url", m.URL, "must be an https URL such as https://r3.minicrm.hu (http only for the simulator on loopback)")
+	} else if u.Scheme == "http" && !loopback(u.Hostname()) {
+		bad("url", m.URL, "plain http is only for the simulator on a loopback address (127.0.0.1, ::1, localhost); MiniCRM itself is https")
 	}
 	if !digitsRe.MatchString(m.SystemID) {
 		bad("system_id", m.SystemID, "must be the account's numeric SystemId")
@@ -610,4 +613,12 @@ func secret(file, field, env, path string) (string, error) {
 		return "", &FieldError{File: file, Field: field + "_file", Value: path, Msg: "cannot be read: " + errors.Unwrap(err).Error()}
 	}
 	return strings.TrimSpace(string(b)), nil
+}
+
+func loopback(host string) bool {
+	if host == "localhost" {
+		return true
+	}
+	ip := net.ParseIP(host)
+	return ip != nil && ip.IsLoopback()
 }

@@ -52,6 +52,8 @@ type Report struct {
 	Changes []store.Change
 	// Rejects are the run's first rejects (all of them are in the rejects table).
 	Rejects []store.FileReject
+	// RejectGroups sum the rejects up by entity, field and reason.
+	RejectGroups []store.RejectGroup
 }
 
 // Failed reports whether a file of the run could not be processed.
@@ -234,6 +236,9 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 		return fail(err)
 	}
 	if rep.Rejects, err = r.Store.RejectsOfRun(ctx, runID, 20); err != nil {
+		return fail(err)
+	}
+	if rep.RejectGroups, err = r.Store.RejectGroups(ctx, runID, 10); err != nil {
 		return fail(err)
 	}
 	if len(fileErrs) > 0 {

@@ -128,3 +128,31 @@ func (s *Store) RejectsOfRun(ctx context.Context, runID int64, limit int) ([]Fil
 	}
 	return out, rows.Err()
 }
+
+// RejectGroup is the rejects of a run that share entity, field and
+// reason, with the first of them as an example.
+type RejectGroup struct {
+	Count   int64
+	Example FileReject
+}
+
+// RejectGroups returns up to limit groups of a run's rejects, largest first.
+func (s *Store) RejectGroups(ctx context.Context, runID int64, limit int) ([]RejectGroup, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT count(*), arg_min(coalesce(file, ''), rowid), arg_min(coalesce(position, ''), rowid),
+		coalesce(entity, ''), any_value(coalesce(natural_key, '')), coalesce(field, ''), arg_min(coalesce(value, ''), rowid), reason
+		FROM rejects WHERE run_id = ? GROUP BY entity, field, reason ORDER BY count(*) DESC, min(rowid) LIMIT ?`, runID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("reading rejects of run %d: %w", runID, err)
+	}
+	defer rows.Close()
+	var out []RejectGroup
+	for rows.Next() {
+		var g RejectGroup
+		r := &g.Example.Reject
+		if err := rows.Scan(&g.Count, &g.Example.File, &r.Pos, &r.Entity, &r.Key, &r.Field, &r.Value, &r.Reason); err != nil {
+			return nil, err
+		}
+		out = append(out, g)
+	}
+	return out, rows.Err()
+}

@@ -79,11 +79,17 @@ func printReport(env *cliEnv, rep *runner.Report, o reportOptions) int {
 	}
 	if r.Rejects > 0 {
 		fmt.Fprintf(w, "  rejects: %d\n", r.Rejects)
-		for _, rj := range rep.Rejects {
-			fmt.Fprintf(w, "    %s %s\n", rj.File, rj.Reject.Error())
+		if len(rep.RejectGroups) < len(rep.Rejects) { // many alike: one line per kind, with an example
+			for _, g := range rep.RejectGroups {
+				fmt.Fprintf(w, "    %d × %s\n", g.Count, g.Example.File+" "+g.Example.Reject.Error())
+			}
+		} else {
+			for _, rj := range rep.Rejects {
+				fmt.Fprintf(w, "    %s %s\n", rj.File, rj.Reject.Error())
+			}
 		}
 		if int64(len(rep.Rejects)) < r.Rejects {
-			fmt.Fprintf(w, "    … the rest in the rejects table\n")
+			fmt.Fprintf(w, "    … all of them in the rejects table (reject_summary groups them)\n")
 		}
 	}
 	return exitStatus(rep)
