@@ -176,6 +176,11 @@ func TestConfigErrorsNameTheField(t *testing.T) {
 		{strings.Replace(base, "mapping: unas-orders", "mapping: unas-ordres", 1), "unas-ordres"},
 		{base + "password: hunter2\n", "password"},
 		{"source:\n  type: sftp\n  dir: /x\n  sftp:\n    host: h\n    user: u\n    password_env: X\nmapping: unas-orders\n", "known_hosts"},
+		{base + "minicrm: {url: \"http://crm.example.com\", system_id: \"1\", api_key_env: K}\n", "minicrm.url"},
+		{base + "minicrm: {url: \"https://r3.minicrm.hu\", system_id: \"12a\", api_key_env: K}\n", "minicrm.system_id"},
+		{base + "source2: x\n", "source2"},
+		{strings.Replace(base, "type: local", "type: http", 1), "source.http.urls"},
+		{strings.Replace(base, "type: local", "type: unas-api", 1), "source.unas"},
 	} {
 		code, _, errOut := cli(t, "plan", write(tc.body))
 		if code != exitUsage || !strings.Contains(errOut, tc.want) {
