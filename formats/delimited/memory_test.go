@@ -1,46 +1,26 @@
 package delimited_test
 
 import (
-	"context"
-	"errors"
 	"fmt"
 	"io"
-	"runtime"
 	"testing"
 
 	"minisync/formats/delimited"
+	"minisync/formats/xmlstream/xmlstreamtest"
+	"minisync/pipeline"
 )
 
 // rowGenerator is an io.Reader producing an export of n invoice lines, four
 // per invoice, on the fly, so the test itself holds no copy of the file.
-type rowGenerator struct {
-	n, next int
-	buf     []byte
-}
-
-func (g *rowGenerator) Read(p []byte) (int, error) {
-	for len(g.buf) == 0 {
-		switch {
-		case g.next > g.n:
-			return 0, io.EOF
-		case g.next == 0:
-			g.buf = []byte("\xEF\xBB\xBFSzámlaszám;Kelt;Vevő;Adószám;Tétel;Mennyiség;Egységár;Megjegyzés\r\n")
-		default:
-			g.buf = fmt.Appendf(g.buf, "SZ-2026-%07d;2026.11.18.;Árvíztűrő Tükörfúrógép Kft.;25566552-2-10;\"Tipli \"\"S\"\" 8 mm; horganyzott\";%d;12,5;\"Kérem, délután\nhozzák.\"\r\n",
-				(g.next+3)/4, g.next)
-		}
-		g.next++
+func rowGenerator(n int) io.Reader {
+	return &xmlstreamtest.Generator{
+		Head: "\xEF\xBB\xBFSzámlaszám;Kelt;Vevő;Adószám;Tétel;Mennyiség;Egységár;Megjegyzés\r\n",
+		N:    n,
+		Item: func(buf []byte, i int) []byte {
+			return fmt.Appendf(buf, "SZ-2026-%07d;2026.11.18.;Árvíztűrő Tükörfúrógép Kft.;25566552-2-10;\"Tipli \"\"S\"\" 8 mm; horganyzott\";%d;12,5;\"Kérem, délután\nhozzák.\"\r\n",
+				(i+3)/4, i)
+		},
 	}
-	n := copy(p, g.buf)
-	g.buf = g.buf[n:]
-	return n, nil
-}
-
-func heapInuse() uint64 {
-	runtime.GC()
-	var m runtime.MemStats
-	runtime.ReadMemStats(&m)
-	return m.HeapInuse
 }
 
 // TestMemoryBounded streams 200 000 rows (about 30 MB) and checks the heap
@@ -60,40 +40,19 @@ func TestMemoryBounded(t *testing.T) {
 		{"groups", delimited.Options{Header: true, GroupBy: "Számlaszám"}, rows / 4, 16 << 20},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			before := heapInuse()
 			f, err := delimited.New(tc.opts)
 			if err != nil {
 				t.Fatal(err)
 			}
-			rr, err := f.Open(context.Background(), &rowGenerator{n: rows}, "generated.csv")
-			if err != nil {
-				t.Fatal(err)
-			}
-			var n int
-			var peak uint64
-			for {
-				rec, err := rr.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
-				n++
+			n, before, peak := xmlstreamtest.Stream(t, f, rowGenerator(rows), "generated.csv", tc.records/10, func(rec pipeline.Record) {
 				if _, ok, err := rec.Value("Vevő"); !ok || err != nil {
 					t.Fatal(rec.Position(), ok, err)
 				}
-				if n%(tc.records/10) == 0 {
-					peak = max(peak, heapInuse())
-				}
-			}
+			})
 			if n != tc.records {
 				t.Fatalf("read %d records, want %d", n, tc.records)
 			}
-			t.Logf("heap in use: before %d KiB, peak %d KiB", before>>10, peak>>10)
-			if peak > before+tc.bound {
-				t.Errorf("heap grew from %d to %d bytes while streaming; want under %d growth", before, peak, tc.bound)
-			}
+			xmlstreamtest.CheckHeap(t, before, peak, tc.bound)
 		})
 	}
 }

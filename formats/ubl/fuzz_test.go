@@ -2,14 +2,10 @@ package ubl_test
 
 import (
 	"bytes"
-	"context"
-	"errors"
-	"io"
-	"os"
-	"path/filepath"
 	"testing"
 
 	"minisync/formats/ubl"
+	"minisync/formats/xmlstream/xmlstreamtest"
 	"minisync/pipeline"
 )
 
@@ -19,55 +15,21 @@ func FuzzReader(f *testing.F) {
 	// Whole invoices make minimisation crawl, so each seeds the fuzzer with
 	// its header, customer and first line only, whole and cut off.
 	for _, name := range []string{"efactura-BM-2026-0117.xml", "efactura-BM-2026-0119.xml"} {
-		data, err := os.ReadFile(filepath.Join(fixtureDir, name))
-		if err != nil {
-			f.Fatal(err)
-		}
+		data := xmlstreamtest.Fixture(f, fixtureDir, name)
 		small := smallInvoice(data)
 		f.Add(small)
 		f.Add(small[:len(small)*2/3])
 	}
 	f.Add([]byte(`<CreditNote xmlns="urn:oasis:names:specification:ubl:schema:xsd:CreditNote-2"><ID>1</ID></CreditNote>`))
 	f.Add([]byte(`<?xml version="1.0" encoding="ISO-8859-2"?><Invoice xmlns="urn:oasis:names:specification:ubl:schema:xsd:Invoice-2"><ID xmlns="urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2">1</ID></Invoice>`))
-	format := ubl.New()
-	f.Fuzz(func(t *testing.T, data []byte) {
-		rr, err := format.Open(context.Background(), bytes.NewReader(data), "fuzz.xml")
-		if err != nil {
-			var pe *pipeline.PositionError
-			if !errors.As(err, &pe) {
-				t.Fatalf("Open error %v (%T) is not a PositionError", err, err)
-			}
-			return
-		}
-		for i := 0; ; i++ {
-			if i > len(data) {
-				t.Fatalf("more records (%d) than input bytes", i)
-			}
-			rec, err := rr.Next()
-			if errors.Is(err, io.EOF) {
-				return
-			}
-			if err != nil {
-				var pe *pipeline.PositionError
-				if !errors.As(err, &pe) {
-					t.Fatalf("Next error %v (%T) is not a PositionError", err, err)
-				}
-				if _, err2 := rr.Next(); err2 != err {
-					t.Fatalf("Next after error = %v, want the same error", err2)
-				}
-				return
-			}
-			if rec == nil || rec.Position() == "" {
-				t.Fatal("nil record or empty position without error")
-			}
-			_, _, _ = rec.Value("cbc:ID")
-			_, _, _ = rec.Value(customerID)
-			_, _, _ = rec.Value("cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID")
-			lines, _ := rec.Children(ubl.LinesPath)
-			for _, l := range lines {
-				_, _, _ = l.Value("cac:Item/cbc:Name")
-				_ = l.Position()
-			}
+	xmlstreamtest.Fuzz(f, ubl.New(), func(rec pipeline.Record) {
+		_, _, _ = rec.Value("cbc:ID")
+		_, _, _ = rec.Value(customerID)
+		_, _, _ = rec.Value("cac:LegalMonetaryTotal/cbc:PayableAmount/@currencyID")
+		lines, _ := rec.Children(ubl.LinesPath)
+		for _, l := range lines {
+			_, _, _ = l.Value("cac:Item/cbc:Name")
+			_ = l.Position()
 		}
 	})
 }

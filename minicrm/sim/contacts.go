@@ -3,8 +3,6 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
-	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -46,124 +44,65 @@ func (c Contact) BusinessID() int {
 func (c Contact) ReferenceID() string { return c.Fields["ReferenceId"] }
 
 func (s *Server) contactByID(id int) *Contact {
-	cs := s.data.Contacts
-	i := sort.Search(len(cs), func(i int) bool { return cs[i].ID >= id })
-	if i < len(cs) && cs[i].ID == id {
-		return cs[i]
-	}
-	return nil
+	return byID(s.data.Contacts, id)
 }
 
 func (s *Server) contact(r *request) reply {
-	switch len(r.parts) {
-	case 2:
-		switch r.method {
-		case http.MethodGet:
-			return s.searchContacts(r)
-		case http.MethodPut:
-			return s.writeContact(r, 0)
-		}
-		return r.methodNotAllowed(http.MethodGet, http.MethodPut)
-	case 3:
-		id, ok := r.id(2)
-		if !ok {
-			return r.unknownURL()
-		}
-		switch r.method {
-		case http.MethodGet:
-			return s.getContact(r, id)
-		case http.MethodPut:
-			return s.writeContact(r, id)
-		}
-		return r.methodNotAllowed(http.MethodGet, http.MethodPut)
-	}
-	return r.unknownURL()
+	return s.resource(r, s.searchContacts, s.getContact, s.writeContact)
 }
 
 func (s *Server) searchContacts(r *request) reply {
-	page, err := r.page()
-	if err != nil {
-		return r.fail(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var preds []func(*Contact) bool
-	for _, k := range sortedKeys(r.query) {
-		v := r.query.Get(k)
-		var p func(*Contact) bool
-		switch k {
-		case "Page":
-			continue
-		case "Email":
-			p = func(c *Contact) bool { return strings.EqualFold(c.Fields["Email"], v) }
-		case "VatNumber":
-			p = func(c *Contact) bool {
-				return c.Fields["VatNumber"] != "" && normalizeVat(c.Fields["VatNumber"]) == normalizeVat(v)
+	return search(s, r, searchSpec[*Contact]{
+		items: func() []*Contact { return s.data.Contacts },
+		match: func(k, v string) (func(*Contact) bool, error) {
+			switch k {
+			case "Email":
+				return func(c *Contact) bool { return strings.EqualFold(c.Fields["Email"], v) }, nil
+			case "VatNumber":
+				return func(c *Contact) bool {
+					return c.Fields["VatNumber"] != "" && normalizeVat(c.Fields["VatNumber"]) == normalizeVat(v)
+				}, nil
+			case "Name":
+				return func(c *Contact) bool { return strings.Contains(strings.ToLower(c.Name()), strings.ToLower(v)) }, nil
+			case "Type":
+				if v != ContactPerson && v != ContactBusiness {
+					return nil, invalidValue("Type", v)
+				}
+				return func(c *Contact) bool { return c.Type == v }, nil
+			case "MainContactId":
+				return func(c *Contact) bool { return c.Fields["BusinessId"] == v }, nil
+			case "Phone":
+				d := digits(v)
+				if len(d) < 6 {
+					return nil, badf("Search by phone needs at least 6 digits.")
+				}
+				return func(c *Contact) bool { return strings.HasSuffix(digits(c.Fields["Phone"]), d) }, nil
+			case "Query":
+				return func(c *Contact) bool { return matchesQuery(c.Fields, v) }, nil
 			}
-		case "Name":
-			p = func(c *Contact) bool { return strings.Contains(strings.ToLower(c.Name()), strings.ToLower(v)) }
-		case "Type":
-			if v != ContactPerson && v != ContactBusiness {
-				return r.fail(invalidValue("Type", v))
-			}
-			p = func(c *Contact) bool { return c.Type == v }
-		case "MainContactId":
-			p = func(c *Contact) bool { return c.Fields["BusinessId"] == v }
-		case "Phone":
-			d := digits(v)
-			if len(d) < 6 {
-				return r.fail(badf("Search by phone needs at least 6 digits."))
-			}
-			p = func(c *Contact) bool { return strings.HasSuffix(digits(c.Fields["Phone"]), d) }
-		case "Query":
-			p = func(c *Contact) bool { return matchesQuery(c.Fields, v) }
-		case "UpdatedSince":
-			t, ok := parseDate(v)
-			if !ok {
-				return r.fail(invalidValue("UpdatedSince", v))
-			}
-			p = func(c *Contact) bool { return !c.UpdatedAt.Before(t) }
-		default:
 			f, ok := findField(s.sys.contactFields(ContactPerson), k)
 			if !ok {
 				f, ok = findField(s.sys.contactFields(ContactBusiness), k)
 			}
 			if !ok {
-				return r.fail(unknownField(k))
+				return nil, unknownField(k)
 			}
-			p = func(c *Contact) bool { return fieldEquals(f, c.Fields[k], v) }
-		}
-		preds = append(preds, p)
-	}
-	var hits []*Contact
-next:
-	for _, c := range s.data.Contacts {
-		for _, p := range preds {
-			if !p(c) {
-				continue next
+			return func(c *Contact) bool { return fieldEquals(f, c.Fields[k], v) }, nil
+		},
+		row: func(c *Contact) *object {
+			row := &object{}
+			row.set("Id", c.ID)
+			row.set("Name", c.Name())
+			row.set("Type", c.Type)
+			row.set("Email", c.Fields["Email"])
+			row.set("Phone", c.Fields["Phone"])
+			if b := c.Fields["BusinessId"]; b != "" {
+				row.set("BusinessId", json.Number(b))
 			}
-		}
-		hits = append(hits, c)
-	}
-	lo, hi := pageBounds(page, len(hits))
-	results := &object{emptyArray: true}
-	for _, c := range hits[lo:hi] {
-		row := &object{}
-		row.set("Id", c.ID)
-		row.set("Name", c.Name())
-		row.set("Type", c.Type)
-		row.set("Email", c.Fields["Email"])
-		row.set("Phone", c.Fields["Phone"])
-		if b := c.Fields["BusinessId"]; b != "" {
-			row.set("BusinessId", json.Number(b))
-		}
-		row.set("Url", fmt.Sprintf("%s/Api/R3/Contact/%d", r.base, c.ID))
-		results.set(strconv.Itoa(c.ID), row)
-	}
-	out := &object{}
-	out.set("Count", len(hits))
-	out.set("Results", results)
-	return jsonReply(out)
+			row.set("Url", fmt.Sprintf("%s/Api/R3/Contact/%d", r.base, c.ID))
+			return row
+		},
+	})
 }
 
 // matchesQuery is the full-text search: any field containing q.
@@ -188,57 +127,44 @@ func fieldEquals(f Field, stored, param string) bool {
 }
 
 func (s *Server) getContact(r *request, id int) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	c := s.contactByID(id)
-	if c == nil {
-		return r.notFound(fmt.Sprintf("Contact %d not found.", id))
-	}
-	out := &object{}
-	out.set("Id", c.ID)
-	out.set("Type", s.sys.typeLabel(c.Type))
-	out.set("Name", c.Name())
-	for _, f := range s.sys.contactFields(c.Type) {
-		out.set(f.Name, f.render(c.Fields[f.Name]))
-	}
-	out.set("Tags", []string{})
-	out.set("CreatedAt", formatTime(c.CreatedAt))
-	out.set("UpdatedAt", formatTime(c.UpdatedAt))
-	return jsonReply(out)
+	return get(s, r, id, "Contact", s.contactByID, func(c *Contact) *object {
+		out := &object{}
+		out.set("Id", c.ID)
+		out.set("Type", s.sys.typeLabel(c.Type))
+		out.set("Name", c.Name())
+		for _, f := range s.sys.contactFields(c.Type) {
+			out.set(f.Name, f.render(c.Fields[f.Name]))
+		}
+		out.set("Tags", []string{})
+		out.set("CreatedAt", formatTime(c.CreatedAt))
+		out.set("UpdatedAt", formatTime(c.UpdatedAt))
+		return out
+	})
 }
 
 // writeContact creates (id 0) or updates a contact from a JSON body.
 func (s *Server) writeContact(r *request, id int) reply {
-	vals, err := decodeObject(r.body)
-	if err != nil {
-		return r.fail(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var old *Contact
-	typ := ""
-	if id != 0 {
-		if old = s.contactByID(id); old == nil {
-			return r.notFound(fmt.Sprintf("Contact %d not found.", id))
+	return write(s, r, id, "Contact", s.contactByID, func(vals map[string]any, old *Contact) (int, error) {
+		typ := ""
+		if old != nil {
+			typ = old.Type // Type never changes on update
+		} else {
+			t, ok := vals["Type"]
+			if !ok {
+				return 0, badf("The Type field is required (Person or Business).")
+			}
+			typ, _ = t.(string) // a number (Type: 2) is not accepted
+			if typ != ContactPerson && typ != ContactBusiness {
+				return 0, invalidValue("Type", display(t))
+			}
 		}
-		typ = old.Type // Type never changes on update
-	} else {
-		t, ok := vals["Type"]
-		if !ok {
-			return r.fail(badf("The Type field is required (Person or Business)."))
+		delete(vals, "Type")
+		changes, err := s.checkContact(typ, old, vals)
+		if err != nil {
+			return 0, err
 		}
-		typ, _ = t.(string) // a number (Type: 2) is not accepted
-		if typ != ContactPerson && typ != ContactBusiness {
-			return r.fail(invalidValue("Type", display(t)))
-		}
-	}
-	delete(vals, "Type")
-	changes, err := s.checkContact(typ, old, vals)
-	if err != nil {
-		return r.fail(err)
-	}
-	c := s.saveContact(typ, old, changes)
-	return jsonReply(map[string]int{"Id": c.ID})
+		return s.saveContact(typ, old, changes).ID, nil
+	})
 }
 
 // checkContact validates written values against the type's schema and
@@ -292,11 +218,7 @@ func (s *Server) saveContact(typ string, old *Contact, changes map[string]string
 		s.data.Contacts = append(s.data.Contacts, c)
 	}
 	for k, v := range changes {
-		if v == "" {
-			delete(c.Fields, k)
-		} else {
-			c.Fields[k] = v
-		}
+		setField(c.Fields, k, v)
 	}
 	c.UpdatedAt = now
 	s.changed()

@@ -2,8 +2,6 @@ package sim
 
 import (
 	"fmt"
-	"net/http"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -27,48 +25,14 @@ type Project struct {
 }
 
 func (s *Server) projectByID(id int) *Project {
-	ps := s.data.Projects
-	i := sort.Search(len(ps), func(i int) bool { return ps[i].ID >= id })
-	if i < len(ps) && ps[i].ID == id {
-		return ps[i]
-	}
-	return nil
+	return byID(s.data.Projects, id)
 }
 
 func (s *Server) project(r *request) reply {
-	switch len(r.parts) {
-	case 2:
-		switch r.method {
-		case http.MethodGet:
-			return s.searchProjects(r)
-		case http.MethodPut:
-			return s.writeProject(r, 0)
-		}
-		return r.methodNotAllowed(http.MethodGet, http.MethodPut)
-	case 3:
-		id, ok := r.id(2)
-		if !ok {
-			return r.unknownURL()
-		}
-		switch r.method {
-		case http.MethodGet:
-			return s.getProject(r, id)
-		case http.MethodPut:
-			return s.writeProject(r, id)
-		}
-		return r.methodNotAllowed(http.MethodGet, http.MethodPut)
-	}
-	return r.unknownURL()
+	return s.resource(r, s.searchProjects, s.getProject, s.writeProject)
 }
 
 func (s *Server) searchProjects(r *request) reply {
-	page, err := r.page()
-	if err != nil {
-		return r.fail(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var preds []func(*Project) bool
 	intParam := func(k, v string, get func(*Project) int) (func(*Project) bool, error) {
 		n, err := strconv.Atoi(v)
 		if err != nil {
@@ -76,89 +40,60 @@ func (s *Server) searchProjects(r *request) reply {
 		}
 		return func(p *Project) bool { return get(p) == n }, nil
 	}
-	for _, k := range sortedKeys(r.query) {
-		v := r.query.Get(k)
-		var p func(*Project) bool
-		var err error
-		switch k {
-		case "Page":
-			continue
-		case "CategoryId":
-			p, err = intParam(k, v, func(p *Project) int { return p.CategoryID })
-		case "ContactId":
-			p, err = intParam(k, v, func(p *Project) int { return p.ContactID })
-		case "MainContactId", "BusinessId":
-			p, err = intParam(k, v, func(p *Project) int { return p.BusinessID })
-		case "ReferenceId":
-			p = func(p *Project) bool { return p.ReferenceID == v }
-		case "Name":
-			p = func(p *Project) bool { return strings.Contains(strings.ToLower(p.Name), strings.ToLower(v)) }
-		case "StatusId":
-			p = func(p *Project) bool {
-				id, ok := resolveOption(s.categoryOf(p).Statuses, v)
-				return ok && id == p.StatusID
+	return search(s, r, searchSpec[*Project]{
+		items: func() []*Project { return s.data.Projects },
+		match: func(k, v string) (func(*Project) bool, error) {
+			switch k {
+			case "CategoryId":
+				return intParam(k, v, func(p *Project) int { return p.CategoryID })
+			case "ContactId":
+				return intParam(k, v, func(p *Project) int { return p.ContactID })
+			case "MainContactId", "BusinessId":
+				return intParam(k, v, func(p *Project) int { return p.BusinessID })
+			case "ReferenceId":
+				return func(p *Project) bool { return p.ReferenceID == v }, nil
+			case "Name":
+				return func(p *Project) bool { return strings.Contains(strings.ToLower(p.Name), strings.ToLower(v)) }, nil
+			case "StatusId":
+				return func(p *Project) bool {
+					id, ok := resolveOption(s.categoryOf(p).Statuses, v)
+					return ok && id == p.StatusID
+				}, nil
+			case "UserId":
+				return func(p *Project) bool {
+					id, ok := resolveOption(s.sys.Users, v)
+					return ok && id == p.UserID
+				}, nil
+			case "Deleted":
+				return func(*Project) bool { return v != "1" }, nil // nothing is ever deleted
+			case "Query":
+				return func(p *Project) bool {
+					return matchesQuery(p.Fields, v) || matchesQuery(map[string]string{"": p.Name, "r": p.ReferenceID}, v)
+				}, nil
 			}
-		case "UserId":
-			p = func(p *Project) bool {
-				id, ok := resolveOption(s.sys.Users, v)
-				return ok && id == p.UserID
-			}
-		case "Deleted":
-			p = func(*Project) bool { return v != "1" } // nothing is ever deleted
-		case "Query":
-			p = func(p *Project) bool {
-				return matchesQuery(p.Fields, v) || matchesQuery(map[string]string{"": p.Name, "r": p.ReferenceID}, v)
-			}
-		case "UpdatedSince":
-			t, ok := parseDate(v)
-			if !ok {
-				return r.fail(invalidValue(k, v))
-			}
-			p = func(p *Project) bool { return !p.UpdatedAt.Before(t) }
-		default:
 			if !s.anyCategoryHas(k) {
-				return r.fail(unknownField(k))
+				return nil, unknownField(k)
 			}
-			p = func(p *Project) bool {
+			return func(p *Project) bool {
 				f, ok := findField(s.categoryOf(p).Fields, k)
 				return ok && fieldEquals(f, p.Fields[k], v)
+			}, nil
+		},
+		row: func(p *Project) *object {
+			row := &object{}
+			row.set("Id", p.ID)
+			row.set("Name", p.Name)
+			row.set("Url", fmt.Sprintf("%s/Api/R3/Project/%d", r.base, p.ID))
+			row.set("ContactId", p.ContactID)
+			row.set("StatusId", p.StatusID)
+			row.set("UserId", p.UserID)
+			row.set("Deleted", 0)
+			if p.BusinessID != 0 {
+				row.set("BusinessId", p.BusinessID)
 			}
-		}
-		if err != nil {
-			return r.fail(err)
-		}
-		preds = append(preds, p)
-	}
-	var hits []*Project
-next:
-	for _, p := range s.data.Projects {
-		for _, pred := range preds {
-			if !pred(p) {
-				continue next
-			}
-		}
-		hits = append(hits, p)
-	}
-	lo, hi := pageBounds(page, len(hits))
-	results := &object{emptyArray: true}
-	for _, p := range hits[lo:hi] {
-		row := &object{}
-		row.set("Id", p.ID)
-		row.set("Name", p.Name)
-		row.set("Url", fmt.Sprintf("%s/Api/R3/Project/%d", r.base, p.ID))
-		row.set("ContactId", p.ContactID)
-		row.set("StatusId", p.StatusID)
-		row.set("UserId", p.UserID)
-		row.set("Deleted", 0)
-		if p.BusinessID != 0 {
-			row.set("BusinessId", p.BusinessID)
-		}
-		results.set(strconv.Itoa(p.ID), row)
-	}
-	out := &object{}
-	out.set("Count", len(hits))
-	out.set("Results", results)
-	return jsonReply(out)
+			return row
+		},
+	})
 }
 
 // categoryOf is the card's module; a module missing from the system (a
@@ -180,73 +115,60 @@ func (s *Server) anyCategoryHas(field string) bool {
 }
 
 func (s *Server) getProject(r *request, id int) reply {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	p := s.projectByID(id)
-	if p == nil {
-		return r.notFound(fmt.Sprintf("Project %d not found.", id))
-	}
-	c := s.categoryOf(p)
-	intOrEmpty := func(n int) any {
-		if n == 0 {
-			return ""
+	return get(s, r, id, "Project", s.projectByID, func(p *Project) *object {
+		c := s.categoryOf(p)
+		intOrEmpty := func(n int) any {
+			if n == 0 {
+				return ""
+			}
+			return n
 		}
-		return n
-	}
-	out := &object{}
-	out.set("Id", p.ID)
-	out.set("CategoryId", p.CategoryID)
-	out.set("ContactId", intOrEmpty(p.ContactID))
-	out.set("BusinessId", intOrEmpty(p.BusinessID))
-	out.set("Name", p.Name)
-	out.set("StatusId", optionLabel(c.Statuses, p.StatusID))
-	out.set("UserId", optionLabel(s.sys.Users, p.UserID))
-	out.set("ReferenceId", p.ReferenceID)
-	for _, f := range c.Fields {
-		out.set(f.Name, f.render(p.Fields[f.Name]))
-	}
-	out.set("StatusUpdatedAt", formatTime(p.StatusUpdatedAt))
-	out.set("IsPrivate", 0)
-	out.set("Deleted", 0)
-	out.set("CreatedBy", "API")
-	out.set("CreatedAt", formatTime(p.CreatedAt))
-	out.set("UpdatedBy", "API")
-	out.set("UpdatedAt", formatTime(p.UpdatedAt))
-	return jsonReply(out)
+		out := &object{}
+		out.set("Id", p.ID)
+		out.set("CategoryId", p.CategoryID)
+		out.set("ContactId", intOrEmpty(p.ContactID))
+		out.set("BusinessId", intOrEmpty(p.BusinessID))
+		out.set("Name", p.Name)
+		out.set("StatusId", optionLabel(c.Statuses, p.StatusID))
+		out.set("UserId", optionLabel(s.sys.Users, p.UserID))
+		out.set("ReferenceId", p.ReferenceID)
+		for _, f := range c.Fields {
+			out.set(f.Name, f.render(p.Fields[f.Name]))
+		}
+		out.set("StatusUpdatedAt", formatTime(p.StatusUpdatedAt))
+		out.set("IsPrivate", 0)
+		out.set("Deleted", 0)
+		out.set("CreatedBy", "API")
+		out.set("CreatedAt", formatTime(p.CreatedAt))
+		out.set("UpdatedBy", "API")
+		out.set("UpdatedAt", formatTime(p.UpdatedAt))
+		return out
+	})
 }
 
 // writeProject creates (id 0) or updates a card from a JSON body.
 func (s *Server) writeProject(r *request, id int) reply {
-	vals, err := decodeObject(r.body)
-	if err != nil {
-		return r.fail(err)
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	var old *Project
-	var cat *Category
-	if id != 0 {
-		if old = s.projectByID(id); old == nil {
-			return r.notFound(fmt.Sprintf("Project %d not found.", id))
+	return write(s, r, id, "Project", s.projectByID, func(vals map[string]any, old *Project) (int, error) {
+		var cat *Category
+		if old != nil {
+			cat = s.categoryOf(old) // CategoryId is ignored on update
+		} else {
+			v, ok := vals["CategoryId"]
+			if !ok {
+				return 0, badf("The CategoryId field is required.")
+			}
+			n, _ := intValue(v)
+			if cat, ok = s.sys.category(n); !ok {
+				return 0, invalidValue("CategoryId", display(v))
+			}
 		}
-		cat = s.categoryOf(old) // CategoryId is ignored on update
-	} else {
-		v, ok := vals["CategoryId"]
-		if !ok {
-			return r.fail(badf("The CategoryId field is required."))
+		delete(vals, "CategoryId")
+		changes, err := s.checkProject(cat, old, vals, old == nil)
+		if err != nil {
+			return 0, err
 		}
-		n, _ := intValue(v)
-		if cat, ok = s.sys.category(n); !ok {
-			return r.fail(invalidValue("CategoryId", display(v)))
-		}
-	}
-	delete(vals, "CategoryId")
-	changes, err := s.checkProject(cat, old, vals, old == nil)
-	if err != nil {
-		return r.fail(err)
-	}
-	p := s.saveProject(cat, old, changes)
-	return jsonReply(map[string]int{"Id": p.ID})
+		return s.saveProject(cat, old, changes).ID, nil
+	})
 }
 
 // checkProject validates written card values against the module's schema
@@ -336,11 +258,7 @@ func (s *Server) saveProject(cat *Category, old *Project, changes map[string]str
 				p.StatusID, p.StatusUpdatedAt = n, now
 			}
 		default:
-			if v == "" {
-				delete(p.Fields, k)
-			} else {
-				p.Fields[k] = v
-			}
+			setField(p.Fields, k, v)
 		}
 	}
 	p.UpdatedAt = now
