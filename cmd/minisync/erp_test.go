@@ -181,3 +181,30 @@ params:
 		t.Errorf("%d Saga invoice cards, want 4 (1001–1004)\n%s", len(cards), out)
 	}
 }
+
+func TestERPCustomersEndToEnd(t *testing.T) {
+	e := newERPEnv(t, `name: erp-customers
+source: {type: local, dir: exports, glob: "customers-*.csv", date_pattern: 'customers-(\d{4}-\d{2}-\d{2})'}
+format: {type: csv, delimiter: auto}
+mapping: erp-customers
+`)
+	e.deliver(fixtures.ERP, "erp/customers-2026-11-19.csv", "customers-2026-11-19.csv")
+	code, out, errOut := cli(t, "run", e.file)
+	if code != exitRejects || !strings.Contains(out, "Hungarian tax number 12345678 fails its check digit") {
+		t.Fatalf("run: exit %d, want %d with the bad tax number rejected\n%s\n%s", code, exitRejects, out, errOut)
+	}
+	companies, persons := 0, map[string]int{}
+	for _, c := range e.crm.Contacts() {
+		if c.Type == "Business" {
+			companies++
+		} else {
+			persons[c.Fields["Email"]] = c.BusinessID()
+		}
+	}
+	if companies != 4 || len(persons) != 4 {
+		t.Errorf("MiniCRM holds %d companies and %d persons, want 4 and 4", companies, len(persons))
+	}
+	if persons["mihaela.birsan@tipografiasomes.ro"] == 0 {
+		t.Error("the contact person is not linked to her company")
+	}
+}
