@@ -2,8 +2,6 @@ package unasxml_test
 
 import (
 	"testing"
-
-	"minisync/formats/unasxml"
 )
 
 func TestDay1Fields(t *testing.T) {
@@ -97,9 +95,9 @@ func TestChildrenAndPositions(t *testing.T) {
 		if it.Position() != w.pos {
 			t.Errorf("item %d Position = %q, want %q", i+1, it.Position(), w.pos)
 		}
-		pseudo := unasxml.IsPseudoItem(value(t, it, "Sku"))
-		if pseudo != (i >= 3) {
-			t.Errorf("item %d IsPseudoItem = %v", i+1, pseudo)
+		sku := value(t, it, "Sku")
+		if pseudo := sku == "shipping-cost" || sku == "discount-amount"; pseudo != (i >= 3) {
+			t.Errorf("item %d (Sku %q): shipping or discount line = %v, want %v", i+1, sku, pseudo, i >= 3)
 		}
 	}
 	if got := value(t, items[4], "PriceGross"); got != "-3000" {
