@@ -2,7 +2,11 @@ package main
 
 import (
 	"context"
+	"log/slog"
 	"time"
+
+	"minisync/runner"
+	"minisync/stages/extract"
 )
 
 func init() {
@@ -48,27 +52,44 @@ func (f *runFlags) register(fs interface {
 }
 
 func runPlan(ctx context.Context, env *cliEnv, args []string) int {
+	r, _, f, closeAll, code := openNightly(ctx, env, "plan", planHelp, args)
+	if code >= 0 {
+		return code
+	}
+	defer closeAll()
+	ex, reports, err := r.Nightly(ctx)
+	status := printNightly(env, ex, reports, f)
+	if err != nil {
+		return fail(env, exitFor(err), err)
+	}
+	return status
+}
+
+// openNightly parses the flags of plan and run and opens the integration
+// with its source; code ≥ 0 is an exit status to return at once.
+func openNightly(ctx context.Context, env *cliEnv, name, help string, args []string) (*runner.Runner, *slog.Logger, runFlags, func(), int) {
 	var f runFlags
-	fs := newFlags(env, commands["plan"], planHelp)
+	fs := newFlags(env, commands[name], help)
 	f.register(fs)
 	pos, code := parse(env, fs, args, 1)
 	if code >= 0 {
-		return code
+		return nil, nil, f, nil, code
 	}
 	log := newLogger(env, f.verbose)
 	r, closeAll, err := openRunner(ctx, env, pos[0], true, log)
 	if err != nil {
-		return fail(env, exitFor(err), err)
+		return nil, nil, f, nil, fail(env, exitFor(err), err)
 	}
-	defer closeAll()
-	ex, reports, err := r.Nightly(ctx)
+	return r, log, f, closeAll, -1
+}
+
+// printNightly prints what a nightly fetched and planned and returns the
+// worst exit status of its runs.
+func printNightly(env *cliEnv, ex extract.Result, reports []*runner.Report, f runFlags) int {
 	printExtract(env, ex)
 	status := exitOK
 	for _, rep := range reports {
 		status = max(status, printReport(env, rep, reportOptions{json: f.json}))
-	}
-	if err != nil {
-		return fail(env, exitFor(err), err)
 	}
 	return status
 }

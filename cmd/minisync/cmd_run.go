@@ -36,29 +36,16 @@ Needs the integration's minicrm section. Test against the simulator
 (minisync sim) or a MiniCRM test system first, production after sign-off.`
 
 func runRun(ctx context.Context, env *cliEnv, args []string) int {
-	var f runFlags
-	fs := newFlags(env, commands["run"], runHelp)
-	f.register(fs)
-	pos, code := parse(env, fs, args, 1)
+	r, log, f, closeAll, code := openNightly(ctx, env, "run", runHelp, args)
 	if code >= 0 {
 		return code
-	}
-	log := newLogger(env, f.verbose)
-	r, closeAll, err := openRunner(ctx, env, pos[0], true, log)
-	if err != nil {
-		return fail(env, exitFor(err), err)
 	}
 	defer closeAll()
 	if err := r.In.ResolveMiniCRMKey(); err != nil {
 		return fail(env, exitUsage, err)
 	}
 	ex, reports, lr, err := r.Run(ctx, clientFactory(r.In, log))
-	printExtract(env, ex)
-	status := exitOK
-	for _, rep := range reports {
-		status = max(status, printReport(env, rep, reportOptions{json: f.json}))
-	}
-	status = max(status, printLoad(env, lr))
+	status := max(printNightly(env, ex, reports, f), printLoad(env, lr))
 	if err != nil {
 		return fail(env, exitFor(err), err)
 	}
