@@ -72,7 +72,11 @@ func (m *Mapper) skips(r pipeline.Record, f FilterSpec) (bool, error) {
 		}
 		return false, nil
 	case f.Matches != "":
-		return regexp.MustCompile(f.Matches).MatchString(v), nil
+		re, err := compiled(f.Matches)
+		if err != nil {
+			return false, err
+		}
+		return re.MatchString(v), nil
 	case f.Empty != nil:
 		return (v == "") == *f.Empty, nil
 	}

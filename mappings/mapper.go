@@ -339,8 +339,14 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 	if n := utf8.RuneCountInString(v); (f.MinLength > 0 && n < f.MinLength) || (f.MaxLength > 0 && n > f.MaxLength) {
 		return reject(v, fmt.Sprintf("length %d is outside %d–%d", n, f.MinLength, f.MaxLength))
 	}
-	if f.Pattern != "" && !regexp.MustCompile(`^(?:`+f.Pattern+`)$`).MatchString(v) {
-		return reject(v, "does not match the pattern "+f.Pattern)
+	if f.Pattern != "" {
+		re, err := compiled(`^(?:` + f.Pattern + `)$`)
+		if err != nil {
+			return "", nil, fmt.Errorf("field %s.%s: pattern: %w", entity, f.Name, err)
+		}
+		if !re.MatchString(v) {
+			return reject(v, "does not match the pattern "+f.Pattern)
+		}
 	}
 	return v, nil, nil
 }

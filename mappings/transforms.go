@@ -90,7 +90,7 @@ var transforms = map[string]transformDef{
 	"regex": {fn: regexExtract, min: 1, max: 1, literal: true,
 		help: "the first group (or the match) of a regular expression; no match rejects the record"},
 	"regex_replace": {fn: func(v string, args []string) (string, error) {
-		re, err := regexp.Compile(args[0])
+		re, err := compiled(args[0])
 		if err != nil {
 			return "", err
 		}
@@ -134,16 +134,26 @@ func splitPart(v string, args []string) (string, error) {
 
 var regexCache sync.Map
 
-func regexExtract(v string, args []string) (string, error) {
-	re, ok := regexCache.Load(args[0])
-	if !ok {
-		c, err := regexp.Compile(args[0])
-		if err != nil {
-			return "", err
-		}
-		re, _ = regexCache.LoadOrStore(args[0], c)
+// compiled returns the compiled regular expression, compiling each
+// expression of a mapping once rather than once per value.
+func compiled(expr string) (*regexp.Regexp, error) {
+	if re, ok := regexCache.Load(expr); ok {
+		return re.(*regexp.Regexp), nil
 	}
-	m := re.(*regexp.Regexp).FindStringSubmatch(v)
+	c, err := regexp.Compile(expr)
+	if err != nil {
+		return nil, err
+	}
+	re, _ := regexCache.LoadOrStore(expr, c)
+	return re.(*regexp.Regexp), nil
+}
+
+func regexExtract(v string, args []string) (string, error) {
+	re, err := compiled(args[0])
+	if err != nil {
+		return "", err
+	}
+	m := re.FindStringSubmatch(v)
 	switch {
 	case m == nil:
 		if v == "" {
