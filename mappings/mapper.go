@@ -8,6 +8,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -22,6 +23,7 @@ type Mapper struct {
 	syncStart string // YYYY-MM-DD or ""
 	entities  []pipeline.Entity
 	onMiss    func(LookupMiss)
+	missMu    sync.Mutex // onMiss is called by one goroutine at a time
 }
 
 // LookupMiss is a value a lookup table did not map, whatever the field's
@@ -33,11 +35,14 @@ type LookupMiss struct {
 }
 
 // OnLookupMiss, when set, is told of every value a lookup did not map;
-// validate --sample uses it to report coverage.
+// validate --sample uses it to report coverage. Map is safe for concurrent
+// use; f is called by one goroutine at a time.
 func (m *Mapper) OnLookupMiss(f func(LookupMiss)) { m.onMiss = f }
 
 func (m *Mapper) missed(lookup, entity, field, value, policy string) {
 	if m.onMiss != nil {
+		m.missMu.Lock()
+		defer m.missMu.Unlock()
 		m.onMiss(LookupMiss{lookup, entity, field, value, policy})
 	}
 }
@@ -249,19 +254,57 @@ func indexOf(list []string, s string) int {
 
 var pathRefRe = regexp.MustCompile(`\{([^{}]+)\}`)
 
+// refPart is a piece of a transform argument: literal text, or a {path}
+// reference when ref is set.
+type refPart struct {
+	text string
+	ref  bool
+}
+
+var refTemplates sync.Map // argument -> []refPart
+
+// refParts splits a transform argument at its {path} references, once per
+// argument.
+func refParts(a string) []refPart {
+	if v, ok := refTemplates.Load(a); ok {
+		return v.([]refPart)
+	}
+	var parts []refPart
+	last := 0
+	for _, m := range pathRefRe.FindAllStringSubmatchIndex(a, -1) {
+		if m[0] > last {
+			parts = append(parts, refPart{text: a[last:m[0]]})
+		}
+		parts = append(parts, refPart{text: a[m[2]:m[3]], ref: true})
+		last = m[1]
+	}
+	if last < len(a) {
+		parts = append(parts, refPart{text: a[last:]})
+	}
+	v, _ := refTemplates.LoadOrStore(a, parts)
+	return v.([]refPart)
+}
+
 // resolveRefs replaces {path} references in a transform argument with the
 // record's trimmed values.
 func resolveRefs(r pipeline.Record, a string) (string, error) {
-	var err error
-	out := pathRefRe.ReplaceAllStringFunc(a, func(ref string) string {
-		if err != nil {
-			return ""
+	parts := refParts(a)
+	if len(parts) == 1 && !parts[0].ref {
+		return a, nil
+	}
+	var b strings.Builder
+	for _, p := range parts {
+		if !p.ref {
+			b.WriteString(p.text)
+			continue
 		}
-		var s string
-		s, _, err = r.Value(ref[1 : len(ref)-1])
-		return strings.TrimSpace(s)
-	})
-	return out, err
+		s, _, err := r.Value(p.text)
+		if err != nil {
+			return "", err
+		}
+		b.WriteString(strings.TrimSpace(s))
+	}
+	return b.String(), nil
 }
 
 // field evaluates one field; a bad value is a reject, a bad mapping an error.
@@ -365,7 +408,7 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 	if err != nil {
 		return "", nil, err
 	}
-	total := new(big.Rat)
+	nums := make([]string, 0, len(children))
 	for _, c := range children {
 		raw, _, err := c.Value(s.Path)
 		if err != nil {
@@ -378,10 +421,19 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 		if n == "" {
 			continue
 		}
-		x, ok := new(big.Rat).SetString(n)
-		if !ok {
-			return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: "is not a number"}, nil
+		if _, _, ok := parseDecimal(n); !ok {
+			if _, ok := new(big.Rat).SetString(n); !ok {
+				return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: "is not a number"}, nil
+			}
 		}
+		nums = append(nums, n)
+	}
+	if total, ok := sumDecimals(nums); ok {
+		return total, nil, nil
+	}
+	total := new(big.Rat)
+	for _, n := range nums {
+		x, _ := new(big.Rat).SetString(n)
 		total.Add(total, x)
 	}
 	out, _ := normalizeNumber(total.FloatString(6))

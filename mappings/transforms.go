@@ -137,15 +137,21 @@ var regexCache sync.Map
 // compiled returns the compiled regular expression, compiling each
 // expression of a mapping once rather than once per value.
 func compiled(expr string) (*regexp.Regexp, error) {
-	if re, ok := regexCache.Load(expr); ok {
-		return re.(*regexp.Regexp), nil
+	return cached(&regexCache, expr, regexp.Compile)
+}
+
+// cached returns the value made for key, making it on first use; errors
+// are not cached.
+func cached[T any](m *sync.Map, key string, make func(string) (T, error)) (T, error) {
+	if v, ok := m.Load(key); ok {
+		return v.(T), nil
 	}
-	c, err := regexp.Compile(expr)
+	v, err := make(key)
 	if err != nil {
-		return nil, err
+		return v, err
 	}
-	re, _ := regexCache.LoadOrStore(expr, c)
-	return re.(*regexp.Regexp), nil
+	stored, _ := m.LoadOrStore(key, v)
+	return stored.(T), nil
 }
 
 func regexExtract(v string, args []string) (string, error) {
@@ -240,6 +246,18 @@ var dateLayouts = []string{
 
 var unixRe = regexp.MustCompile(`^\d{9,10}$`)
 
+var locationCache sync.Map
+
+// location loads a time zone once; time.LoadLocation reads the zone file
+// on every call.
+func location(zone string) (*time.Location, error) {
+	loc, err := cached(&locationCache, zone, time.LoadLocation)
+	if err != nil {
+		return nil, fmt.Errorf("unknown time zone %q", zone)
+	}
+	return loc, nil
+}
+
 // localDateTime parses a timestamp in one of the common export layouts,
 // read in the zone arg (default Europe/Budapest) unless it carries an
 // offset, and returns it as RFC 3339 with that zone's offset.
@@ -251,9 +269,9 @@ func localDateTime(v, zone string) (string, error) {
 	if zone == "" {
 		zone = "Europe/Budapest"
 	}
-	loc, err := time.LoadLocation(zone)
+	loc, err := location(zone)
 	if err != nil {
-		return "", fmt.Errorf("unknown time zone %q", zone)
+		return "", err
 	}
 	if unixRe.MatchString(s) {
 		sec, _ := strconv.ParseInt(s, 10, 64)

@@ -1,0 +1,65 @@
+package mappings
+
+import (
+	"math/big"
+	"math/rand/v2"
+	"strconv"
+	"testing"
+)
+
+// bigSum is the reference: big.Rat, rounded to 6 digits, normalized.
+func bigSum(t *testing.T, nums []string) string {
+	t.Helper()
+	total := new(big.Rat)
+	for _, n := range nums {
+		x, ok := new(big.Rat).SetString(n)
+		if !ok {
+			t.Fatalf("reference cannot read %q", n)
+		}
+		total.Add(total, x)
+	}
+	out, err := normalizeNumber(total.FloatString(6))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return out
+}
+
+func TestSumDecimalsMatchesBigRat(t *testing.T) {
+	cases := [][]string{
+		{"1", "2"}, {"0.1", "0.2"}, {"-0.5"}, {"-1.25", "1.25"}, {"5.", ".5"}, {"+3", "-0.000001"},
+		{"99999999999.999999"}, {"12.5", "-100", "0.333333"}, {}, {"0"}, {"-0"},
+	}
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 2000 {
+		var nums []string
+		for range rng.IntN(25) {
+			v := (rng.Float64() - 0.3) * float64(rng.IntN(1_000_000))
+			nums = append(nums, strconv.FormatFloat(v, 'f', rng.IntN(7), 64))
+		}
+		cases = append(cases, nums)
+	}
+	for _, nums := range cases {
+		got, ok := sumDecimals(nums)
+		if !ok {
+			t.Fatalf("sumDecimals(%q) refused plain decimals", nums)
+		}
+		if want := bigSum(t, nums); got != want {
+			t.Fatalf("sumDecimals(%q) = %q, big.Rat gives %q", nums, got, want)
+		}
+	}
+}
+
+func TestSumDecimalsRefusesWhatItCannotAddExactly(t *testing.T) {
+	for _, nums := range [][]string{
+		{"0.1234567"}, // finer than 6 digits: big.Rat rounds
+		{"1e5"}, {"1.2.3"}, {"."}, {""}, {"-"}, {"12a"}, {"1,5"},
+		{"100000000000"},                   // 10^11 is 10^17 in millionths: out of range
+		{"99999999999", "99999999999"},     // each fits, the total does not
+		{"123456789012345678901234567890"}, // long digit runs stop early
+	} {
+		if got, ok := sumDecimals(nums); ok {
+			t.Errorf("sumDecimals(%q) = %q, want refused", nums, got)
+		}
+	}
+}
