@@ -99,7 +99,16 @@ func TestUTF8IntactEndToEnd(t *testing.T) {
 }
 
 // In a full snapshot a record the CRM holds but the export lacks is missing.
-func TestFullSnapshotReportsMissing(t *testing.T) {
+func TestFullSnapshotReportsMissing(t *testing.T) { fullSnapshotReportsMissing(t) }
+
+// TestFullSnapshotPartitioned finds the same missing records when the diff
+// runs in partitions.
+func TestFullSnapshotPartitioned(t *testing.T) {
+	partitioned(t, 2)
+	fullSnapshotReportsMissing(t)
+}
+
+func fullSnapshotReportsMissing(t *testing.T) {
 	e := runnertest.New(t, runnertest.Options{Snapshot: "full"})
 	e.Deliver("orders-2026-11-19.xml", "orders-2026-11-19.xml")
 	e.Nightly()

@@ -12,6 +12,7 @@ import (
 	"testing"
 
 	"minisync/runner/runnertest"
+	"minisync/stages/diff"
 	"minisync/store"
 )
 
@@ -60,7 +61,24 @@ func lineDiff(want, got string) string {
 
 // TestScenarioDays runs day 1, a baseline, day 2 and a replay of day 2,
 // checking each change set against its golden file.
-func TestScenarioDays(t *testing.T) {
+func TestScenarioDays(t *testing.T) { scenarioDays(t) }
+
+// TestScenarioDaysPartitioned diffs in partitions of a few rows: the
+// change sets are the same golden ones.
+func TestScenarioDaysPartitioned(t *testing.T) {
+	partitioned(t, 3)
+	scenarioDays(t)
+}
+
+// partitioned makes the diff split every entity of more than rows staged
+// rows, for the rest of the test.
+func partitioned(t *testing.T, rows int64) {
+	old := diff.PartitionRows
+	diff.PartitionRows = rows
+	t.Cleanup(func() { diff.PartitionRows = old })
+}
+
+func scenarioDays(t *testing.T) {
 	e := runnertest.New(t, runnertest.Options{Snapshot: "incremental"})
 	ctx := context.Background()
 

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 )
@@ -26,8 +27,31 @@ type Store struct {
 
 // MemoryLimit caps DuckDB's memory (its buffer pool); beyond it DuckDB
 // spills to a temporary folder next to the file, so a run's memory does not
-// grow with the size of the exports.
-var MemoryLimit = "256MB"
+// grow with the size of the exports. Large statements are split so that
+// none needs more (see stages/diff).
+var MemoryLimit = "128MB"
+
+// allocatorEnv configures the allocator DuckDB is built with (jemalloc
+// under the duckdb_je_ prefix): return freed pages to the system at once.
+// By default it keeps them for seconds, and a run's statements leave
+// hundreds of megabytes of such pages resident although DuckDB's own
+// accounting (duckdb_memory()) is far lower.
+const (
+	allocatorEnv  = "DUCKDB_JE_MALLOC_CONF"
+	allocatorConf = "dirty_decay_ms:0,muzzy_decay_ms:0"
+)
+
+var allocatorOnce sync.Once
+
+// configureAllocator sets allocatorEnv before DuckDB's first allocation,
+// unless the operator set it.
+func configureAllocator() {
+	allocatorOnce.Do(func() {
+		if _, set := os.LookupEnv(allocatorEnv); !set {
+			os.Setenv(allocatorEnv, allocatorConf)
+		}
+	})
+}
 
 // ErrLocked is returned when another process holds the DuckDB file.
 var ErrLocked = errors.New("staging database is in use by another minisync process")
@@ -59,6 +83,7 @@ func OpenReadOnly(ctx context.Context, path string) (*Store, error) {
 }
 
 func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
+	configureAllocator()
 	dsn := path + "?memory_limit=" + MemoryLimit
 	if readOnly {
 		dsn += "&access_mode=READ_ONLY"

@@ -45,25 +45,53 @@ func Run(ctx context.Context, st *store.Store, runID int64, entities []pipeline.
 	return total, nil
 }
 
+// PartitionRows is about how many staged rows one diff statement handles:
+// an entity with more is diffed in partitions of its key space (by hash of
+// the natural key), so memory stays within DuckDB's limit however large
+// the export.
+var PartitionRows int64 = 500_000
+
 func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity, o Options) (Counts, error) {
 	conn, err := st.DB.Conn(ctx) // temp tables live on one connection
 	if err != nil {
 		return Counts{}, err
 	}
 	defer conn.Close()
+	var staged int64
+	if err := conn.QueryRowContext(ctx, fmt.Sprintf(`SELECT count(*) FROM %s WHERE run_id = $1`, store.StgTable(e.Name)), runID).Scan(&staged); err != nil {
+		return Counts{}, err
+	}
+	parts := max(1, (staged+PartitionRows-1)/PartitionRows)
+	var total Counts
+	for p := range parts {
+		c, err := partition(ctx, conn, runID, e, o, parts, p)
+		if err != nil {
+			return total, err
+		}
+		total.Creates += c.Creates
+		total.Updates += c.Updates
+		total.Unchanged += c.Unchanged
+		total.Missing += c.Missing
+	}
+	return total, nil
+}
+
+// partition diffs the keys k with hash(k) % parts = p and merges them into
+// the outbox in one transaction.
+func partition(ctx context.Context, conn *sql.Conn, runID int64, e pipeline.Entity, o Options, parts, p int64) (Counts, error) {
 	stmts := []string{diffTableSQL(e)}
 	if o.FullSnapshot {
 		stmts = append(stmts, missingSQL(e))
 	}
 	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q, runID); err != nil {
+		if _, err := conn.ExecContext(ctx, q, runID, parts, p); err != nil {
 			return Counts{}, err
 		}
 	}
 	defer conn.ExecContext(context.WithoutCancel(ctx), `DROP TABLE IF EXISTS temp.diff_rows`)
 
 	var c Counts
-	err = conn.QueryRowContext(ctx, `SELECT count(*) FILTER (op = 'create'), count(*) FILTER (op = 'update'),
+	err := conn.QueryRowContext(ctx, `SELECT count(*) FILTER (op = 'create'), count(*) FILTER (op = 'update'),
 		count(*) FILTER (op = 'unchanged'), count(*) FILTER (op = 'missing') FROM temp.diff_rows`).
 		Scan(&c.Creates, &c.Updates, &c.Unchanged, &c.Missing)
 	if err != nil {
@@ -81,7 +109,7 @@ func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity
 }
 
 // diffTableSQL builds temp.diff_rows: the run's last row per natural key
-// against cur_<entity>. Identifiers and JSON keys come from the mapping
+// of partition $3 of $2 against cur_<entity>. Identifiers and JSON keys come from the mapping
 // and are quoted.
 func diffTableSQL(e pipeline.Entity) string {
 	var payload, fieldDiffs []string
@@ -93,7 +121,7 @@ func diffTableSQL(e pipeline.Entity) string {
 	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE diff_rows AS
 		WITH s AS (
-			SELECT * FROM %[1]s WHERE run_id = $1
+			SELECT * FROM %[1]s WHERE run_id = $1 AND hash(natural_key) %% $2 = $3
 			QUALIFY row_number() OVER (PARTITION BY natural_key ORDER BY seq DESC) = 1
 		)
 		SELECT s.natural_key,
@@ -109,7 +137,8 @@ func diffTableSQL(e pipeline.Entity) string {
 		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "), strings.Join(fieldDiffs, ", "))
 }
 
-// missingSQL adds the records the CRM holds that a full snapshot lacks.
+// missingSQL adds the records of partition $3 of $2 the CRM holds that a
+// full snapshot lacks.
 func missingSQL(e pipeline.Entity) string {
 	var payload []string
 	for _, f := range e.Fields {
@@ -118,7 +147,7 @@ func missingSQL(e pipeline.Entity) string {
 	return fmt.Sprintf(`INSERT INTO temp.diff_rows
 		SELECT c.natural_key, 'missing', c.row_hash, json_object(%[3]s), NULL
 		FROM %[2]s c
-		WHERE c.missing_since IS NULL
+		WHERE c.missing_since IS NULL AND hash(c.natural_key) %% $2 = $3
 			AND NOT EXISTS (SELECT 1 FROM %[1]s s WHERE s.run_id = $1 AND s.natural_key = c.natural_key)`,
 		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "))
 }
