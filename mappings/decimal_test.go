@@ -63,3 +63,34 @@ func TestSumDecimalsRefusesWhatItCannotAddExactly(t *testing.T) {
 		}
 	}
 }
+
+// TestPlainNumberAgreesWithTheGeneralPath: wherever the fast path answers,
+// it answers as the general path does.
+func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
+	inputs := []string{"0", "-0", "0,00", "-0,00", "12", "-12", "12,50", "12.50", ".5", "5.", ",5", "-,5",
+		"00012", "1,234", "1.234", "100", "100,0", "-", ".", ",", "", "1 234", "1.234,5", "1e5", "--1", "1-"}
+	rng := rand.New(rand.NewPCG(3, 4))
+	const alphabet = "0123456789-.,0"
+	for range 20000 {
+		b := make([]byte, 1+rng.IntN(7))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(b))
+	}
+	fast := 0
+	for _, in := range inputs {
+		got, ok := plainNumber(in)
+		if !ok {
+			continue
+		}
+		fast++
+		want, err := generalNumber(in)
+		if err != nil || got != want {
+			t.Fatalf("plainNumber(%q) = %q; the general path gives %q, %v", in, got, want, err)
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("the fast path answered only %d inputs", fast)
+	}
+}

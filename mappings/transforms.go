@@ -184,6 +184,14 @@ func knownTransforms() string {
 // normalizeNumber turns "12.345,67", "1 234,5", "7500.0000" or "-3,5" into
 // a plain decimal with a dot and no trailing zeros ("12345.67").
 func normalizeNumber(v string) (string, error) {
+	if s, ok := plainNumber(v); ok {
+		return s, nil
+	}
+	return generalNumber(v)
+}
+
+// generalNumber is normalizeNumber for every spelling.
+func generalNumber(v string) (string, error) {
 	s := strings.Map(func(r rune) rune {
 		if unicode.IsSpace(r) || r == '\'' {
 			return -1
@@ -218,6 +226,38 @@ func normalizeNumber(v string) (string, error) {
 		s = "0"
 	}
 	return s, nil
+}
+
+// plainNumber is normalizeNumber's result for the common spellings —
+// digits, an optional leading minus and at most one decimal point or comma —
+// without allocating for most of them; ok is false for anything else.
+func plainNumber(v string) (string, bool) {
+	digits, sep := 0, -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '-' && i == 0:
+		case (c == '.' || c == ',') && sep < 0:
+			sep = i
+		default:
+			return "", false
+		}
+	}
+	if digits == 0 {
+		return "", false
+	}
+	s := v
+	if sep >= 0 {
+		if v[sep] == ',' {
+			s = v[:sep] + "." + v[sep+1:]
+		}
+		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
+	}
+	if s == "" || s == "-" || s == "-0" {
+		s = "0"
+	}
+	return s, true
 }
 
 // normalizePercent reads "27%", "27", "0.27" or "27,0 %" as the percentage 27.
