@@ -68,7 +68,7 @@ func TestSumDecimalsRefusesWhatItCannotAddExactly(t *testing.T) {
 // it answers as the general path does.
 func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
 	inputs := []string{"0", "-0", "0,00", "-0,00", "12", "-12", "12,50", "12.50", ".5", "5.", ",5", "-,5",
-		"00012", "1,234", "1.234", "100", "100,0", "-", ".", ",", "", "1 234", "1.234,5", "1e5", "--1", "1-"}
+		"00012", "1,234", "1.234", "100", "100,0", "9.834,65", "1,234.50", "1.234.567,8", "1,234,567.0", "1.2.3,4,5", "-1.000,00", "-", ".", ",", "", "1 234", "1.234,5", "1e5", "--1", "1-"}
 	rng := rand.New(rand.NewPCG(3, 4))
 	const alphabet = "0123456789-.,0"
 	for range 20000 {

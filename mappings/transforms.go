@@ -229,17 +229,20 @@ func generalNumber(v string) (string, error) {
 }
 
 // plainNumber is normalizeNumber's result for the common spellings —
-// digits, an optional leading minus and at most one decimal point or comma —
-// without allocating for most of them; ok is false for anything else.
+// digits, an optional leading minus, decimal point or comma, thousands
+// separators "." or "," ("9.834,65", "1,234.5") — in one pass and one
+// allocation; ok is false for anything else (spaces, exponents, …).
 func plainNumber(v string) (string, bool) {
-	digits, sep := 0, -1
+	digits, dots, commas, lastDot, lastComma := 0, 0, 0, -1, -1
 	for i := 0; i < len(v); i++ {
 		switch c := v[i]; {
 		case '0' <= c && c <= '9':
 			digits++
 		case c == '-' && i == 0:
-		case (c == '.' || c == ',') && sep < 0:
-			sep = i
+		case c == '.':
+			dots, lastDot = dots+1, i
+		case c == ',':
+			commas, lastComma = commas+1, i
 		default:
 			return "", false
 		}
@@ -247,11 +250,37 @@ func plainNumber(v string) (string, bool) {
 	if digits == 0 {
 		return "", false
 	}
-	s := v
-	if sep >= 0 {
-		if v[sep] == ',' {
-			s = v[:sep] + "." + v[sep+1:]
+	// As generalNumber: with both, the later one is the decimal mark; a
+	// lone comma is a decimal comma; repeated marks group thousands.
+	var decimal, group byte
+	switch {
+	case dots > 0 && commas > 0 && lastComma > lastDot && commas == 1:
+		decimal, group = ',', '.'
+	case dots > 0 && commas > 0 && lastDot > lastComma && dots == 1:
+		decimal, group = '.', ','
+	case dots > 0 && commas > 0:
+		return "", false // several of the decimal mark: not a number
+	case commas == 1:
+		decimal = ','
+	case commas > 1:
+		group = ','
+	case dots == 1:
+		decimal = '.'
+	case dots > 1:
+		group = '.'
+	}
+	b := make([]byte, 0, len(v))
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; c {
+		case group:
+		case decimal:
+			b = append(b, '.')
+		default:
+			b = append(b, c)
 		}
+	}
+	s := string(b)
+	if decimal != 0 {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
 	if s == "" || s == "-" || s == "-0" {
