@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	_ "time/tzdata" // Europe/Budapest and Europe/Bucharest on machines without zoneinfo
 	"unicode"
@@ -313,7 +314,18 @@ var dateLayouts = []string{
 	"02.01.2006 15:04:05", "02.01.2006 15:04", "02.01.2006",
 }
 
-var unixRe = regexp.MustCompile(`^\d{9,10}$`)
+// isUnixTime reports whether s is 9 or 10 digits, seconds since 1970.
+func isUnixTime(s string) bool {
+	if len(s) < 9 || len(s) > 10 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return false
+		}
+	}
+	return true
+}
 
 var locationCache sync.Map
 
@@ -342,20 +354,34 @@ func localDateTime(v, zone string) (string, error) {
 	if err != nil {
 		return "", err
 	}
-	if unixRe.MatchString(s) {
+	if isUnixTime(s) {
 		sec, _ := strconv.ParseInt(s, 10, 64)
 		return time.Unix(sec, 0).In(loc).Format(time.RFC3339), nil
+	}
+	// An export writes its dates one way: the layout that read the last
+	// value is tried first. The layouts exclude each other (and RFC 3339),
+	// so the order does not change any result.
+	last := int(lastLayout.Load())
+	if t, err := time.ParseInLocation(dateLayouts[last], s, loc); err == nil {
+		return t.Format(time.RFC3339), nil
 	}
 	if t, err := time.Parse(time.RFC3339, s); err == nil {
 		return t.In(loc).Format(time.RFC3339), nil
 	}
-	for _, layout := range dateLayouts {
+	for i, layout := range dateLayouts {
+		if i == last {
+			continue
+		}
 		if t, err := time.ParseInLocation(layout, s, loc); err == nil {
+			lastLayout.Store(int32(i))
 			return t.Format(time.RFC3339), nil
 		}
 	}
 	return "", fmt.Errorf("%q is not a date or time in a known layout", v)
 }
+
+// lastLayout is the index of the date layout that read the last date.
+var lastLayout atomic.Int32
 
 // splitName splits a person's full name into given and family name.
 // Hungarian names put the family name first ("Kovács Éva"); for every other

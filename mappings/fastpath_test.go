@@ -1,8 +1,10 @@
 package mappings
 
 import (
+	"fmt"
 	"math/big"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"testing"
 )
@@ -92,5 +94,33 @@ func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
 	}
 	if fast < 1000 {
 		t.Fatalf("the fast path answered only %d inputs", fast)
+	}
+}
+
+// TestDateLayoutOrderChangesNothing reads dates of every layout in two
+// orders: trying the last layout first must not change a result.
+func TestDateLayoutOrderChangesNothing(t *testing.T) {
+	values := []string{"2026.11.18 10:30:00", "2026.11.18. 10:30:00", "2026.11.18 10:30", "2026.11.18.", "2026.11.18",
+		"2026-11-18 10:30:00", "2026-11-18 10:30", "2026-11-18", "18.11.2026 10:30:00", "18.11.2026 10:30", "18.11.2026",
+		"2026-11-18T10:30:00+01:00", "1763458200", "2026.13.45."}
+	read := func(vs []string) map[string]string {
+		out := map[string]string{}
+		for _, v := range vs {
+			s, err := localDateTime(v, "Europe/Bucharest")
+			out[v] = fmt.Sprint(s, err)
+		}
+		return out
+	}
+	forward := read(values)
+	reversed := slices.Clone(values)
+	slices.Reverse(reversed)
+	backward := read(reversed)
+	for _, v := range values {
+		if forward[v] != backward[v] {
+			t.Errorf("%q reads %s after some layouts, %s after others", v, forward[v], backward[v])
+		}
+	}
+	if forward["2026.11.18."] != "2026-11-18T00:00:00+02:00<nil>" {
+		t.Errorf("2026.11.18. = %s", forward["2026.11.18."])
 	}
 }
