@@ -5,6 +5,7 @@
 package textenc
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
 	"io"
@@ -77,13 +78,64 @@ func (u *Reader) Read(p []byte) (int, error) {
 	return n, nil
 }
 
+// replacement is U+FFFD in UTF-8, which a charset decoder writes for a
+// byte its charset does not define.
+var replacement = []byte("\uFFFD")
+
 // fill reads the next chunk and checks it; it sets ready to the valid part,
-// and err to the read error or the position of an invalid sequence.
+// and err to the read error or the position of an invalid sequence. A
+// chunk that is valid as a whole is checked with utf8.Valid and counted
+// with bytes.Count; only a chunk with a problem is walked rune by rune, to
+// locate it.
 func (u *Reader) fill() {
 	k := copy(u.buf, u.tail)
 	n, err := u.r.Read(u.buf[k:])
 	data := u.buf[:k+n]
 	u.tail = nil
+	if err == nil {
+		if cut := cutRune(data); cut < len(data) {
+			u.tail = data[cut:]
+			data = data[:cut]
+		}
+	}
+	if utf8.Valid(data) && (!u.decoded || !bytes.Contains(data, replacement)) {
+		u.advance(data)
+		u.ready = data
+		if err != nil {
+			u.err = err
+		}
+		return
+	}
+	u.locate(data, err)
+}
+
+// cutRune returns where a rune cut by the end of data starts, or len(data).
+func cutRune(data []byte) int {
+	for i := len(data) - 1; i >= 0 && i >= len(data)-utf8.UTFMax; i-- {
+		if utf8.RuneStart(data[i]) {
+			if utf8.FullRune(data[i:]) {
+				return len(data)
+			}
+			return i
+		}
+	}
+	return len(data)
+}
+
+// advance moves the line and column past valid text.
+func (u *Reader) advance(data []byte) {
+	nl := bytes.Count(data, []byte{'\n'})
+	if nl == 0 {
+		u.col += utf8.RuneCount(data)
+		return
+	}
+	u.line += nl
+	u.col = utf8.RuneCount(data[bytes.LastIndexByte(data, '\n')+1:])
+}
+
+// locate walks data rune by rune to the first invalid sequence; it sets
+// ready to the valid part before it and err to its position.
+func (u *Reader) locate(data []byte, err error) {
 	i := 0
 	for i < len(data) {
 		c := data[i]
@@ -96,10 +148,6 @@ func (u *Reader) fill() {
 			}
 			i++
 			continue
-		}
-		if !utf8.FullRune(data[i:]) && err == nil {
-			u.tail = data[i:]
-			break
 		}
 		r, size := utf8.DecodeRune(data[i:])
 		if r == utf8.RuneError && (size == 1 || u.decoded) {

@@ -36,13 +36,14 @@ func TestWrongRoot(t *testing.T) {
 }
 
 // TestWrongRootAfterHead checks the root namespace when the root lies beyond
-// what Open sniffs, behind a long comment. The stream parser does not track
-// lines, so the error has none.
+// what Open sniffs, behind a long comment; the error names the root's line.
 func TestWrongRootAfterHead(t *testing.T) {
 	doc := `<?xml version="1.0"?><!--` + strings.Repeat("x", 70<<10) + "-->\n" +
 		`<Invoice xmlns="urn:example:not-ubl"><ID xmlns="` + "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2" + `">1</ID></Invoice>`
 	_, err := readAll(t, strings.NewReader(doc), "late.xml")
-	positionError(t, err)
+	if pe := positionError(t, err); pe.Line != 2 {
+		t.Errorf("error at line %d, want 2 (the root's): %v", pe.Line, err)
+	}
 	if !errors.Is(err, xmlstream.ErrWrongRoot) || !strings.Contains(err.Error(), "urn:example:not-ubl") {
 		t.Errorf("err = %v, want ErrWrongRoot naming the namespace", err)
 	}

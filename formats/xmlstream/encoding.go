@@ -2,14 +2,12 @@ package xmlstream
 
 import (
 	"fmt"
-	"io"
 	"regexp"
 	"strings"
 
 	"golang.org/x/text/encoding"
 	"golang.org/x/text/encoding/charmap"
 	"golang.org/x/text/encoding/htmlindex"
-	"golang.org/x/text/transform"
 )
 
 // xmlDecl matches the encoding pseudo-attribute of an XML declaration at the
@@ -42,14 +40,4 @@ func lookupEncoding(label string) (encoding.Encoding, error) {
 		return nil, fmt.Errorf("%w %q", ErrUnsupportedEncoding, label)
 	}
 	return e, nil
-}
-
-// charsetReader is the xml.Decoder.CharsetReader: it transcodes the document
-// to UTF-8 after the XML declaration.
-func charsetReader(label string, input io.Reader) (io.Reader, error) {
-	e, err := lookupEncoding(label)
-	if err != nil || e == nil {
-		return input, err
-	}
-	return transform.NewReader(input, e.NewDecoder()), nil
 }

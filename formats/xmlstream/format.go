@@ -1,9 +1,14 @@
 // Package xmlstream reads XML exports as a stream of pipeline records: the
 // repeated elements under a known root (UNAS <Orders><Order>, Saga
 // <Facturi><Factura>) or the root itself (one UBL <Invoice> per file). It
-// holds one record in memory at a time, insists on well-formed UTF-8 or a
-// declared single-byte charset, and reports every error with the file, line
-// and record position. Format packages such as unasxml wrap it with their
+// parses one record at a time into an immutable tree (see xmltree) that the
+// caller may keep and read on any goroutine, so memory holds the records
+// the caller still references and the record being read. It insists on a
+// well-formed document in UTF-8 or a declared single-byte charset, and
+// reports every error with the file, line and record position. Record paths
+// are XPath; simple child paths such as "Customer/Email" or
+// "cbc:InvoicedQuantity/@unitCode" are evaluated by walking the tree, with
+// the same results. Format packages such as unasxml wrap it with their
 // Options.
 package xmlstream
 
@@ -18,10 +23,11 @@ import (
 	"strings"
 	"sync"
 
-	"github.com/antchfx/xmlquery"
 	"github.com/antchfx/xpath"
+	"golang.org/x/text/transform"
 
 	"minisync/formats/textenc"
+	"minisync/formats/xmlstream/xmltree"
 	"minisync/pipeline"
 )
 
@@ -101,16 +107,16 @@ func isNCName(s string) bool {
 const sniffSize = 64 << 10
 
 // Format streams records out of XML files shaped as its Options say. It is
-// safe for concurrent use; compiled XPath expressions are shared by all the
-// readers it opens.
+// safe for concurrent use; compiled paths are shared by all the readers it
+// opens and by the records they return.
 type Format struct {
 	opts       Options
-	single     bool   // Record is ".": the root is the file's one record
-	streamPath string // XPath handed to the stream parser
-	recordPath string // position of records, e.g. /Orders/Order
-	keyLabel   string // e.g. "Key" in "(Key 27839-100121)"
-	noun       string // record element name for error messages, e.g. "Order"
-	exprs      sync.Map
+	single     bool     // Record is ".": the root is the file's one record
+	steps      []string // local names of the record's steps below the root
+	recordPath string   // position of records, e.g. /Orders/Order
+	keyLabel   string   // e.g. "Key" in "(Key 27839-100121)"
+	noun       string   // record element name for error messages, e.g. "Order"
+	paths      sync.Map // path string → *compiledPath
 }
 
 var _ pipeline.Format = (*Format)(nil)
@@ -122,12 +128,9 @@ func New(o Options) *Format {
 		panic(err)
 	}
 	f := &Format{opts: o, single: o.Record == ".", noun: o.Root}
-	f.streamPath = "/" + localNameStep(o.Root)
 	f.recordPath = "/" + o.Root
 	if !f.single {
-		for _, step := range strings.Split(o.Record, "/") {
-			f.streamPath += "/" + localNameStep(step)
-		}
+		f.steps = strings.Split(o.Record, "/")
 		f.recordPath += "/" + o.Record
 		f.noun = o.Record[strings.LastIndex(o.Record, "/")+1:]
 	}
@@ -139,19 +142,18 @@ func New(o Options) *Format {
 	return f
 }
 
-// localNameStep selects child elements by local name in any namespace, so
-// streaming does not depend on the prefixes a file uses.
-func localNameStep(name string) string { return "*[local-name()='" + name + "']" }
-
 // Options returns the options f was made with.
 func (f *Format) Options() Options { return f.opts }
 
 // Open checks the XML declaration and the root element of r, then returns a
-// reader that streams the record elements one at a time. Errors, from Open
-// and from Next, are *pipeline.PositionError values naming name, wrapping
-// ErrWrongRoot, ErrUnsupportedEncoding, ErrInvalidUTF8 or the XML syntax
-// error. Record paths are XPath with the record element as context and root
-// node, so "Key" and "/Key" both select the record's Key.
+// reader that streams the record elements one at a time; record elements
+// are found by local name, in any namespace. Errors, from Open and from
+// Next, are *pipeline.PositionError values naming name, wrapping
+// ErrWrongRoot, ErrUnsupportedEncoding, ErrInvalidUTF8 or the
+// *xmltree.SyntaxError. Records are immutable and may be read on other
+// goroutines while Next goes on. Record paths are XPath with the record
+// element as context and root node, so "Key" and "/Key" both select the
+// record's Key.
 func (f *Format) Open(ctx context.Context, r io.Reader, name string) (pipeline.RecordReader, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("opening export %q: %w", name, err)
@@ -176,19 +178,16 @@ func (f *Format) Open(ctx context.Context, r io.Reader, name string) (pipeline.R
 		}
 	}
 
-	var src io.Reader = br
+	var src io.Reader
 	if enc == nil {
-		// textenc checks the whole file, comments included, which
-		// encoding/xml does not.
+		// textenc locates an invalid byte by line and column, and checks
+		// the whole file.
 		src = textenc.NewReader(br)
+	} else {
+		// The declaration is ASCII, the same in the charset and in UTF-8.
+		src = transform.NewReader(br, enc.NewDecoder())
 	}
-	sp, err := xmlquery.CreateStreamParserWithOptions(src, xmlquery.ParserOptions{
-		Decoder: &xmlquery.DecoderOptions{Strict: true, CharsetReader: charsetReader},
-	}, f.streamPath)
-	if err != nil {
-		return nil, fmt.Errorf("creating stream parser for %q: %w", name, err)
-	}
-	return &reader{f: f, name: name, sp: sp, rootSeen: found}, nil
+	return &reader{f: f, name: name, p: xmltree.NewParser(src, f.steps)}, nil
 }
 
 // checkRoot returns an ErrWrongRoot error unless root is the expected root.
