@@ -22,8 +22,11 @@ type Record interface {
 }
 
 // RecordReader streams records out of one file. Next returns io.EOF after
-// the last record; any other error is fatal for the file and carries its
-// position (see PositionError).
+// the last record; a *RecordError is one bad record, reading goes on; any
+// other error is fatal for the file and carries its position (see
+// PositionError). A record stays valid and unchanged after later calls to
+// Next, and its methods are safe for concurrent use: records are mapped on
+// several goroutines while the reader goes on.
 type RecordReader interface {
 	Next() (Record, error)
 }

@@ -1,5 +1,10 @@
 package pipeline
 
+import (
+	"crypto/sha256"
+	"encoding/hex"
+)
+
 // Entity describes one canonical entity a mapping produces (company,
 // person, order, order_item, …): its fields in column order and the fields
 // that make its natural key.
@@ -17,6 +22,30 @@ type Row struct {
 	Values []string
 	// Pos locates the source record, e.g. "/Orders/Order[3]".
 	Pos string
+	// Hash is HashValues(Values) once computed; the stage computes it when
+	// it is empty.
+	Hash string
+}
+
+// HashValues identifies a row's values in field order, as 32 hex digits of
+// SHA-256 over the values each followed by 0x1f; NULL and "" hash alike.
+// Staged and current rows are compared by it, so it never changes.
+func HashValues(values []string) string {
+	n := 0
+	for _, v := range values {
+		n += len(v) + 1
+	}
+	var small [512]byte
+	buf := small[:0]
+	if n > len(small) {
+		buf = make([]byte, 0, n)
+	}
+	for _, v := range values {
+		buf = append(buf, v...)
+		buf = append(buf, 0x1f)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:16])
 }
 
 // Reject is a source record that could not be mapped, with the reason.

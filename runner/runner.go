@@ -54,6 +54,10 @@ type Report struct {
 	Rejects []store.FileReject
 	// RejectGroups sum the rejects up by entity, field and reason.
 	RejectGroups []store.RejectGroup
+	// StageTime is how long reading, mapping and staging the files took.
+	StageTime time.Duration
+	// DiffTime is how long comparing the staged rows with the current ones took.
+	DiffTime time.Duration
 }
 
 // Failed reports whether a file of the run could not be processed.
@@ -198,6 +202,7 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 		}
 		return rep, err
 	}
+	staging := time.Now()
 	w, err := stage.NewWriter(ctx, r.Store, runID, entities)
 	if err != nil {
 		return fail(err)
@@ -222,10 +227,13 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 	if err := w.Close(); err != nil {
 		return fail(err)
 	}
+	diffing := time.Now()
+	rep.StageTime = diffing.Sub(staging)
 	counts, err := diff.Run(ctx, r.Store, runID, entities, diff.Options{FullSnapshot: r.In.Source.Snapshot == "full" && len(fileErrs) == 0})
 	if err != nil {
 		return fail(err)
 	}
+	rep.DiffTime = time.Since(diffing)
 	rep.Run.Creates, rep.Run.Updates, rep.Run.Unchanged, rep.Run.Missing = counts.Creates, counts.Updates, counts.Unchanged, counts.Missing
 	if mode == store.ModeBaseline {
 		if _, err := r.Store.Confirm(ctx, runID, entities, store.ChangeBaselined); err != nil {
@@ -257,7 +265,7 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 func (r *Runner) stageFile(ctx context.Context, w *stage.Writer, runID int64, f store.RawFile) (FileReport, error) {
 	fr := FileReport{RawFile: f}
 	w.BeginFile(f.ID, f.Name)
-	counts, err := normalize.File(ctx, r.Format, r.Mapper, f.ArchivePath, f.Name, w, r.progress())
+	counts, err := normalize.File(ctx, r.Format, r.Mapper, f.ArchivePath, f.Name, stageSink{w}, r.progress())
 	fr.Counts = counts
 	if err == nil {
 		err = w.CommitFile(ctx)
@@ -277,6 +285,11 @@ func (r *Runner) stageFile(ctx context.Context, w *stage.Writer, runID int64, f 
 	}
 	return fr, r.Store.MarkFile(ctx, f.ID, runID, store.FileFailed, 0, err)
 }
+
+// stageSink lets the stage writer serve as the normalize sink.
+type stageSink struct{ *stage.Writer }
+
+func (s stageSink) Lane() (normalize.Lane, error) { return s.Writer.Lane() }
 
 func (r *Runner) logger() *slog.Logger {
 	if r.Logger == nil {

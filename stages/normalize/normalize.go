@@ -1,6 +1,12 @@
 // Package normalize is the second stage: it streams source records out of
 // one archived file with the integration's format and maps each into
 // canonical entity rows, a reject, or a skip.
+//
+// Reading is sequential; mapping and appending run on every core: records
+// travel in numbered batches to worker goroutines, each mapping its batch
+// and appending the rows through its own sink lane with the batch and row
+// number, which keep the file's order. Rejects and counts are handled on
+// the caller's goroutine in file order.
 package normalize
 
 import (
@@ -9,6 +15,8 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"runtime"
+	"sync"
 
 	"minisync/mappings"
 	"minisync/pipeline"
@@ -24,13 +32,28 @@ type Counts struct {
 
 // Sink receives a file's mapped rows and rejects.
 type Sink interface {
-	Row(pipeline.Row) error
+	// Lane returns a row appender for one worker goroutine.
+	Lane() (Lane, error)
+	// Reject records a bad record; it is called on one goroutine.
 	Reject(pipeline.Reject) error
 }
 
+// Lane appends rows on one goroutine.
+type Lane interface {
+	// Row appends r, row n (0-based) of batch b (0-based) of the file.
+	Row(b int64, n int, r pipeline.Row) error
+	// Done gives the lane back to the sink.
+	Done()
+}
+
+// batchSize is how many records travel to a worker together: large enough
+// that channel hand-offs are noise, small enough to keep memory flat.
+const batchSize = 256
+
 // File normalizes the file at path (name is used in messages). A fatal
 // error in the file (malformed, truncated, undecodable) is returned as
-// is; the caller discards what the sink received from it.
+// is, after the sink received everything before it; the caller discards
+// what the sink received from the file.
 func File(ctx context.Context, f pipeline.Format, m *mappings.Mapper, path, name string, sink Sink, p pipeline.Progress) (Counts, error) {
 	var c Counts
 	fh, err := os.Open(path)
@@ -43,49 +66,166 @@ func File(ctx context.Context, f pipeline.Format, m *mappings.Mapper, path, name
 		return c, err
 	}
 	defer p.Done()
-	for {
-		if c.Records%1024 == 0 {
-			if err := ctx.Err(); err != nil {
-				return c, err
-			}
-		}
-		rec, err := rr.Next()
-		if errors.Is(err, io.EOF) {
-			return c, nil
-		}
-		var bad *pipeline.RecordError
-		if errors.As(err, &bad) {
-			c.Records++
-			c.Rejects++
-			if err := sink.Reject(pipeline.Reject{Pos: bad.Pos, Field: bad.Field, Value: bad.Value, Reason: bad.Reason}); err != nil {
-				return c, err
-			}
-			continue
-		}
+
+	workers := max(1, runtime.GOMAXPROCS(0))
+	lanes := make([]Lane, 0, workers)
+	for range workers {
+		lane, err := sink.Lane()
 		if err != nil {
+			for _, l := range lanes {
+				l.Done()
+			}
 			return c, err
 		}
-		c.Records++
-		res, err := m.Map(rec)
-		if err != nil {
-			return c, fmt.Errorf("%s %s: %w", name, rec.Position(), err)
+		lanes = append(lanes, lane)
+	}
+
+	ctx, cancel := context.WithCancel(ctx)
+	var wg sync.WaitGroup
+	defer wg.Wait() // the reader and workers are gone before fh closes
+	defer cancel()
+	ordered := make(chan *batch, 2*workers) // in file order, for the sink
+	work := make(chan *batch, 2*workers)    // in any order, for the workers
+	wg.Add(1 + workers)
+	go func() {
+		defer wg.Done()
+		read(ctx, rr, ordered, work)
+	}()
+	for _, lane := range lanes {
+		go func() {
+			defer wg.Done()
+			defer lane.Done()
+			for b := range work {
+				b.mapAll(m, lane)
+				close(b.done)
+			}
+		}()
+	}
+
+	for b := range ordered {
+		select {
+		case <-b.done:
+		case <-ctx.Done():
+			return c, ctx.Err()
 		}
-		switch {
-		case res.Reject != nil:
-			c.Rejects++
-			if err := sink.Reject(*res.Reject); err != nil {
+		for i := range b.items {
+			if err := emit(&b.items[i], &c, name, sink); err != nil {
 				return c, err
 			}
-		case res.Skip != "":
-			c.Skipped++
-		default:
-			for _, row := range res.Rows {
-				c.Rows++
-				if err := sink.Row(row); err != nil {
-					return c, err
-				}
+		}
+		if b.appendErr != nil {
+			return c, b.appendErr
+		}
+		if b.err != nil {
+			if errors.Is(b.err, io.EOF) {
+				return c, nil
 			}
+			return c, b.err
 		}
 		p.Update(name, c.Records, "records")
 	}
+	return c, ctx.Err()
+}
+
+// batch is a run of consecutive records and what they mapped to; err ends
+// the file after them (io.EOF or a fatal error).
+type batch struct {
+	no        int64 // 0-based in the file
+	items     []item
+	err       error
+	appendErr error // the lane refused a row
+	done      chan struct{}
+}
+
+// item is one record read, or one bad record the reader reported.
+type item struct {
+	rec    pipeline.Record
+	bad    *pipeline.RecordError
+	res    mappings.Result
+	mapErr error
+}
+
+// read fills batches from rr until the end of the file, an error, or ctx
+// is cancelled; it closes both channels.
+func read(ctx context.Context, rr pipeline.RecordReader, ordered, work chan<- *batch) {
+	defer close(ordered)
+	defer close(work)
+	for no := int64(0); ; no++ {
+		b := &batch{no: no, items: make([]item, 0, batchSize), done: make(chan struct{})}
+		for len(b.items) < batchSize && b.err == nil {
+			rec, err := rr.Next()
+			var bad *pipeline.RecordError
+			switch {
+			case errors.As(err, &bad):
+				b.items = append(b.items, item{bad: bad})
+			case err != nil:
+				b.err = err
+			default:
+				b.items = append(b.items, item{rec: rec})
+			}
+		}
+		if err := ctx.Err(); err != nil && b.err == nil {
+			b.err = err
+		}
+		select {
+		case ordered <- b:
+		case <-ctx.Done():
+			return
+		}
+		select {
+		case work <- b:
+		case <-ctx.Done():
+			return
+		}
+		if b.err != nil {
+			return
+		}
+	}
+}
+
+// mapAll maps the batch's records and appends their rows through lane,
+// until a record's mapping fails (the file then ends with that error).
+func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
+	n := 0
+	for i := range b.items {
+		it := &b.items[i]
+		if it.rec == nil {
+			continue
+		}
+		it.res, it.mapErr = m.Map(it.rec)
+		if it.mapErr != nil {
+			return
+		}
+		if it.res.Reject != nil || it.res.Skip != "" {
+			continue
+		}
+		for _, row := range it.res.Rows {
+			if err := lane.Row(b.no, n, row); err != nil {
+				b.appendErr = err
+				return
+			}
+			n++
+		}
+	}
+}
+
+// emit counts one item and hands its reject to the sink; its rows are
+// already appended.
+func emit(it *item, c *Counts, name string, sink Sink) error {
+	c.Records++
+	switch {
+	case it.bad != nil:
+		c.Rejects++
+		return sink.Reject(pipeline.Reject{Pos: it.bad.Pos, Field: it.bad.Field, Value: it.bad.Value, Reason: it.bad.Reason})
+	case it.mapErr != nil:
+		return fmt.Errorf("%s %s: %w", name, it.rec.Position(), it.mapErr)
+	case it.res.Reject != nil:
+		c.Rejects++
+		return sink.Reject(*it.res.Reject)
+	case it.res.Skip != "":
+		c.Skipped++
+		return nil
+	}
+	c.Rows += int64(len(it.res.Rows))
+	return nil
 }

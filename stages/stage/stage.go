@@ -2,14 +2,22 @@
 // stg_<entity> tables, tagged with run id, file id, a sequence number,
 // source position, natural key and a hash of the mapped fields, and
 // records rejects. A file is staged whole or not at all.
+//
+// Rows are appended on several lanes at once, each a DuckDB connection with
+// its own appenders, one per worker goroutine; the sequence number keeps
+// the file's order whichever lane appended a row. Each lane appends inside
+// a transaction that commits with the file, so a failed or interrupted
+// file leaves no row behind, and rows move from the appenders' buffers
+// into the transaction every laneFlushRows rows, where DuckDB's memory
+// limit governs them (it writes large appends straight to the file).
 package stage
 
 import (
 	"context"
-	"crypto/sha256"
 	"database/sql/driver"
-	"encoding/hex"
+	"errors"
 	"fmt"
+	"sync"
 
 	"github.com/duckdb/duckdb-go/v2"
 
@@ -17,53 +25,123 @@ import (
 	"minisync/store"
 )
 
+// Limits of the sequence number seq = file<<40 | batch<<20 | row: a run
+// of up to 2^23 files, each of up to 2^20 batches of up to 2^20 rows.
+const (
+	laneFlushRows = 2 * 2048
+	batchBits     = 20
+	rowBits       = 20
+	fileBits      = 63 - batchBits - rowBits
+)
+
 // Writer stages the rows of one run.
 type Writer struct {
-	st        *store.Store
-	runID     int64
-	fileID    int64
-	fileName  string
-	seq       int64
-	conn      driver.Conn
-	appenders map[string]*duckdb.Appender
-	entities  map[string]pipeline.Entity
-	rejects   []pipeline.Reject
+	st       *store.Store
+	runID    int64
+	entities []pipeline.Entity
+
+	mu       sync.Mutex
+	lanes    []*Lane // every lane opened
+	idle     []*Lane // lanes not held by a worker
+	fileID   int64
+	fileName string
+	fileNo   int64 // files begun in this run, for seq
+	rejects  []pipeline.Reject
 }
 
-// NewWriter opens appenders on the stg_ tables of the entities.
+// NewWriter prepares staging for a run; lanes open on first use.
 func NewWriter(ctx context.Context, st *store.Store, runID int64, entities []pipeline.Entity) (*Writer, error) {
-	conn, err := st.Connector().Connect(ctx)
+	w := &Writer{st: st, runID: runID, entities: entities}
+	l, err := w.Lane() // fail early when the tables cannot take rows
 	if err != nil {
-		return nil, fmt.Errorf("connecting to staging database: %w", err)
+		return nil, err
 	}
-	w := &Writer{st: st, runID: runID, conn: conn, appenders: map[string]*duckdb.Appender{}, entities: map[string]pipeline.Entity{}}
-	for _, e := range entities {
-		cols := append([]string{"run_id", "file_id", "seq", "source_pos", "natural_key", "row_hash"}, e.Fields...)
-		a, err := duckdb.NewAppenderWithColumns(conn, "", "", "stg_"+e.Name, cols)
-		if err != nil {
-			w.Close()
-			return nil, fmt.Errorf("opening appender on stg_%s: %w", e.Name, err)
-		}
-		w.appenders[e.Name] = a
-		w.entities[e.Name] = e
-	}
+	l.Done()
 	return w, nil
 }
 
 // BeginFile starts staging one file.
 func (w *Writer) BeginFile(fileID int64, name string) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.fileID, w.fileName, w.rejects = fileID, name, nil
+	w.fileNo++
 }
 
-// Row appends one row.
-func (w *Writer) Row(r pipeline.Row) error {
-	a, ok := w.appenders[r.Entity]
+// Lane hands out a lane for one goroutine, bound to the current file;
+// give it back with Done.
+func (w *Writer) Lane() (*Lane, error) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	var l *Lane
+	if n := len(w.idle); n > 0 {
+		l, w.idle = w.idle[n-1], w.idle[:n-1]
+	} else {
+		var err error
+		if l, err = w.openLane(); err != nil {
+			return nil, err
+		}
+		w.lanes = append(w.lanes, l)
+	}
+	if l.tx == nil {
+		tx, err := l.conn.(driver.ConnBeginTx).BeginTx(context.Background(), driver.TxOptions{})
+		if err != nil {
+			w.idle = append(w.idle, l)
+			return nil, fmt.Errorf("staging: beginning a transaction: %w", err)
+		}
+		l.tx = tx
+	}
+	l.runID, l.fileID, l.fileNo = w.runID, w.fileID, w.fileNo
+	return l, nil
+}
+
+// openLane opens a connection with an appender on each stg_ table.
+func (w *Writer) openLane() (*Lane, error) {
+	conn, err := w.st.Connector().Connect(context.Background())
+	if err != nil {
+		return nil, fmt.Errorf("connecting to staging database: %w", err)
+	}
+	l := &Lane{w: w, conn: conn, appenders: map[string]*duckdb.Appender{}}
+	for _, e := range w.entities {
+		cols := append([]string{"run_id", "file_id", "seq", "source_pos", "natural_key", "row_hash"}, e.Fields...)
+		a, err := duckdb.NewAppenderWithColumns(conn, "", "", "stg_"+e.Name, cols)
+		if err != nil {
+			l.close()
+			return nil, fmt.Errorf("opening appender on stg_%s: %w", e.Name, err)
+		}
+		l.appenders[e.Name] = a
+	}
+	return l, nil
+}
+
+// Lane appends rows on one goroutine through its own connection.
+type Lane struct {
+	w         *Writer
+	conn      driver.Conn
+	appenders map[string]*duckdb.Appender
+	vals      []driver.Value // reused for each row
+	// the file being staged when the lane was handed out
+	runID, fileID, fileNo int64
+	tx                    driver.Tx // open while the lane holds rows of the file
+	pending               int       // rows appended since the last flush
+}
+
+// Row appends r, row number n (0-based) of batch b (0-based) of the
+// current file; the pair orders the file's rows.
+func (l *Lane) Row(b int64, n int, r pipeline.Row) error {
+	a, ok := l.appenders[r.Entity]
 	if !ok {
 		return fmt.Errorf("staging row of unknown entity %q", r.Entity)
 	}
-	w.seq++
-	vals := make([]driver.Value, 0, 6+len(r.Values))
-	vals = append(vals, w.runID, w.fileID, w.seq, r.Pos, r.Key, RowHash(r.Values))
+	runID, fileID, fileNo := l.runID, l.fileID, l.fileNo
+	if b >= 1<<batchBits || n >= 1<<rowBits || fileNo >= 1<<fileBits {
+		return fmt.Errorf("staging %s %s: file too large to order (batch %d, row %d of the batch, file %d of the run)", r.Entity, r.Key, b, n, fileNo)
+	}
+	seq := fileNo<<(batchBits+rowBits) | b<<rowBits | int64(n)
+	if r.Hash == "" {
+		r.Hash = pipeline.HashValues(r.Values)
+	}
+	vals := append(l.vals[:0], runID, fileID, seq, r.Pos, r.Key, r.Hash)
 	for _, v := range r.Values {
 		if v == "" {
 			vals = append(vals, nil)
@@ -71,24 +149,102 @@ func (w *Writer) Row(r pipeline.Row) error {
 			vals = append(vals, v)
 		}
 	}
+	l.vals = vals
 	if err := a.AppendRow(vals...); err != nil {
 		return fmt.Errorf("staging %s %s: %w", r.Entity, r.Key, err)
+	}
+	if l.pending++; l.pending >= laneFlushRows {
+		return l.flush()
 	}
 	return nil
 }
 
+// flush moves the lane's buffered rows into its transaction.
+func (l *Lane) flush() error {
+	l.pending = 0
+	for name, a := range l.appenders {
+		if err := a.Flush(); err != nil {
+			return fmt.Errorf("flushing stg_%s: %w", name, err)
+		}
+	}
+	return nil
+}
+
+// commit flushes the lane and commits its transaction.
+func (l *Lane) commit() error {
+	if err := l.flush(); err != nil {
+		return err
+	}
+	if l.tx == nil {
+		return nil
+	}
+	tx := l.tx
+	l.tx = nil
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("committing staged rows: %w", err)
+	}
+	return nil
+}
+
+// rollback discards the lane's buffered rows and its transaction.
+func (l *Lane) rollback() error {
+	var first error
+	for name, a := range l.appenders {
+		if err := a.Clear(); err != nil && first == nil {
+			first = fmt.Errorf("discarding stg_%s: %w", name, err)
+		}
+	}
+	l.pending = 0
+	if l.tx != nil {
+		tx := l.tx
+		l.tx = nil
+		if err := tx.Rollback(); err != nil && first == nil {
+			first = fmt.Errorf("discarding staged rows: %w", err)
+		}
+	}
+	return first
+}
+
+// Done gives the lane back to the writer.
+func (l *Lane) Done() {
+	l.w.mu.Lock()
+	defer l.w.mu.Unlock()
+	l.w.idle = append(l.w.idle, l)
+}
+
+// close closes the lane's appenders and connection.
+func (l *Lane) close() error {
+	var first error
+	for name, a := range l.appenders {
+		if err := a.Close(); err != nil && first == nil {
+			first = fmt.Errorf("closing appender of stg_%s: %w", name, err)
+		}
+	}
+	if err := l.conn.Close(); err != nil && first == nil {
+		first = err
+	}
+	return first
+}
+
 // Reject keeps a reject until the file commits.
 func (w *Writer) Reject(r pipeline.Reject) error {
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	w.rejects = append(w.rejects, r)
 	return nil
 }
 
-// CommitFile flushes the file's rows and writes its rejects.
+// CommitFile commits the file's rows, every lane at once, and writes its
+// rejects. No lane may be in use.
 func (w *Writer) CommitFile(ctx context.Context) error {
-	for name, a := range w.appenders {
-		if err := a.Flush(); err != nil {
-			return fmt.Errorf("flushing stg_%s: %w", name, err)
-		}
+	errs := make([]error, len(w.lanes))
+	var wg sync.WaitGroup
+	for i, l := range w.lanes {
+		wg.Go(func() { errs[i] = l.commit() })
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return err
 	}
 	for _, r := range w.rejects {
 		_, err := w.st.DB.ExecContext(ctx, `INSERT INTO rejects (run_id, file_id, file, position, entity, natural_key, field, value, reason)
@@ -101,40 +257,28 @@ func (w *Writer) CommitFile(ctx context.Context) error {
 	return nil
 }
 
-// AbortFile discards everything staged from the current file.
+// AbortFile discards everything staged from the current file. No lane may
+// be in use.
 func (w *Writer) AbortFile(ctx context.Context) error {
-	for name, a := range w.appenders {
-		if err := a.Clear(); err != nil {
-			return fmt.Errorf("discarding stg_%s: %w", name, err)
-		}
-		if _, err := w.st.DB.ExecContext(ctx, fmt.Sprintf(`DELETE FROM %s WHERE run_id = ? AND file_id = ?`, store.StgTable(name)), w.runID, w.fileID); err != nil {
-			return fmt.Errorf("discarding stg_%s: %w", name, err)
-		}
+	var errs []error
+	for _, l := range w.lanes {
+		errs = append(errs, l.rollback())
 	}
 	w.rejects = nil
-	return nil
+	return errors.Join(errs...)
 }
 
-// Close flushes and closes the appenders and the connection.
+// Close closes every lane; rows of a file not committed are discarded.
 func (w *Writer) Close() error {
 	var first error
-	for name, a := range w.appenders {
-		if err := a.Close(); err != nil && first == nil {
-			first = fmt.Errorf("closing appender of stg_%s: %w", name, err)
+	for _, l := range w.lanes {
+		if err := l.rollback(); err != nil && first == nil {
+			first = err
+		}
+		if err := l.close(); err != nil && first == nil {
+			first = err
 		}
 	}
-	if err := w.conn.Close(); err != nil && first == nil {
-		first = err
-	}
+	w.lanes, w.idle = nil, nil
 	return first
-}
-
-// RowHash hashes a row's values in field order; NULL and "" hash alike.
-func RowHash(values []string) string {
-	h := sha256.New()
-	for _, v := range values {
-		h.Write([]byte(v))
-		h.Write([]byte{0x1f})
-	}
-	return hex.EncodeToString(h.Sum(nil)[:16])
 }
