@@ -9,6 +9,7 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"runtime/debug"
 	"time"
 
 	"minisync/config"
@@ -227,6 +228,9 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 	if err := w.Close(); err != nil {
 		return fail(err)
 	}
+	// Staging's garbage goes back to the system before the diff, DuckDB's
+	// turn to use memory.
+	debug.FreeOSMemory()
 	diffing := time.Now()
 	rep.StageTime = diffing.Sub(staging)
 	counts, err := diff.Run(ctx, r.Store, runID, entities, diff.Options{FullSnapshot: r.In.Source.Snapshot == "full" && len(fileErrs) == 0})

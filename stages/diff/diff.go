@@ -154,29 +154,31 @@ func missingSQL(e pipeline.Entity) string {
 
 // outbox merges temp.diff_rows into changes.
 func outbox(ctx context.Context, tx *sql.Tx, runID int64, entity string) error {
-	stmts := []string{
-		// The same change computed again: keep it, owned by this run too.
-		`UPDATE changes SET last_run_id = $1, updated_at = now()
+	for _, q := range outboxStatements {
+		if _, err := tx.ExecContext(ctx, q, runID, entity); err != nil {
+			return fmt.Errorf("updating the outbox: %w", err)
+		}
+	}
+	return nil
+}
+
+// outboxStatements merge temp.diff_rows into changes ($1 run, $2 entity).
+var outboxStatements = []string{
+	// The same change computed again: keep it, owned by this run too.
+	`UPDATE changes SET last_run_id = $1, updated_at = now()
 			FROM temp.diff_rows d
 			WHERE changes.status = 'pending' AND changes.entity = $2 AND changes.natural_key = d.natural_key
 				AND changes.op = d.op AND changes.row_hash = d.row_hash`,
-		// A pending change this run contradicts (a newer state, or no
-		// longer needed) is superseded.
-		`UPDATE changes SET status = 'superseded', updated_at = now()
+	// A pending change this run contradicts (a newer state, or no
+	// longer needed) is superseded.
+	`UPDATE changes SET status = 'superseded', updated_at = now()
 			WHERE status = 'pending' AND entity = $2 AND last_run_id <> $1
 				AND natural_key IN (SELECT natural_key FROM temp.diff_rows)`,
-		`INSERT INTO changes (change_id, run_id, last_run_id, entity, natural_key, op, diff, payload, row_hash, status, attempts, created_at, updated_at)
+	`INSERT INTO changes (change_id, run_id, last_run_id, entity, natural_key, op, diff, payload, row_hash, status, attempts, created_at, updated_at)
 			SELECT nextval('change_seq'), $1, $1, $2, d.natural_key, d.op, d.diff, d.payload, d.row_hash, 'pending', 0, now(), now()
 			FROM temp.diff_rows d
 			WHERE d.op <> 'unchanged'
 				AND NOT EXISTS (SELECT 1 FROM changes c WHERE c.status = 'pending' AND c.entity = $2
 					AND c.natural_key = d.natural_key AND c.last_run_id = $1)
 			ORDER BY d.natural_key`,
-	}
-	for _, q := range stmts {
-		if _, err := tx.ExecContext(ctx, q, runID, entity); err != nil {
-			return fmt.Errorf("updating the outbox: %w", err)
-		}
-	}
-	return nil
 }
