@@ -152,10 +152,11 @@ func (e *integ) count(q string, args ...any) (int64, error) {
 
 // phases times a nightly through its progress reports: the archive copy
 // ends with the Done after the byte counts, the normalize loop with the
-// Done after the record counts.
+// Done after the record counts (onDone is then called).
 type phases struct {
-	unit                  string
-	extractDone, normDone time.Time
+	unit        string
+	extractDone time.Time
+	onDone      func()
 }
 
 func (p *phases) Update(_ string, _ int64, unit string) { p.unit = unit }
@@ -165,7 +166,9 @@ func (p *phases) Done() {
 	case "B":
 		p.extractDone = time.Now()
 	case "records":
-		p.normDone = time.Now()
+		if p.onDone != nil {
+			p.onDone()
+		}
 	}
 	p.unit = ""
 }

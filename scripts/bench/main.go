@@ -25,12 +25,14 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
+	"runtime/pprof"
 	"slices"
 	"strings"
 	"syscall"
 	"time"
 
 	"minisync/minicrm/sim"
+	"minisync/store"
 )
 
 // opts are the command line options, passed on to the children.
@@ -46,6 +48,8 @@ type opts struct {
 	Keep        bool
 	Child       string
 	SimURL      string
+	CPUProfile  string
+	DuckDBMem   string
 }
 
 // result is what one child measured; the parent adds the peak RSS.
@@ -77,6 +81,8 @@ func main() {
 	fs.BoolVar(&o.Keep, "keep", false, "keep the work folders (staging databases, archives) afterwards")
 	fs.StringVar(&o.Child, "child", "", "internal: run one measurement and print its result as JSON")
 	fs.StringVar(&o.SimURL, "sim-url", "", "internal: the simulator of the load child")
+	fs.StringVar(&o.DuckDBMem, "duckdb-memory", store.MemoryLimit, "DuckDB memory_limit of minisync's staging store in the measurements")
+	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of each measurement to this folder (<name>.pprof)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./scripts/bench [flags]\n")
 		fs.VisitAll(func(f *flag.Flag) {
@@ -94,6 +100,17 @@ func main() {
 	if o.Child != "" {
 		os.Exit(runChild(o))
 	}
+	if o.CPUProfile != "" {
+		abs, err := filepath.Abs(o.CPUProfile)
+		if err == nil {
+			err = os.MkdirAll(abs, 0o755)
+		}
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: --cpuprofile: %v\n", err)
+			os.Exit(2)
+		}
+		o.CPUProfile = abs
+	}
 	if err := parent(o); err != nil {
 		fmt.Fprintf(os.Stderr, "bench: %v\n", err)
 		os.Exit(1)
@@ -105,6 +122,15 @@ func runChild(o opts) int {
 	if !ok {
 		fmt.Fprintf(os.Stderr, "bench: unknown child %q\n", o.Child)
 		return 2
+	}
+	store.MemoryLimit = o.DuckDBMem
+	if o.CPUProfile != "" {
+		stop, err := startCPUProfile(filepath.Join(o.CPUProfile, o.Child+".pprof"))
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "bench: %v\n", err)
+			return 1
+		}
+		defer stop()
 	}
 	r, err := f(o)
 	r.Name = o.Child
@@ -234,6 +260,10 @@ func child(o opts, name string) result {
 	if o.SimURL != "" {
 		args = append(args, "--sim-url", o.SimURL)
 	}
+	if o.CPUProfile != "" {
+		args = append(args, "--cpuprofile", o.CPUProfile)
+	}
+	args = append(args, "--duckdb-memory", o.DuckDBMem)
 	cmd := exec.Command(exe, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout
@@ -302,4 +332,17 @@ func sortedKeys(m map[string]float64) []string {
 	}
 	slices.Sort(ks)
 	return ks
+}
+
+// startCPUProfile starts writing a CPU profile to path; stop ends it.
+func startCPUProfile(path string) (stop func(), err error) {
+	f, err := os.Create(path)
+	if err != nil {
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	if err := pprof.StartCPUProfile(f); err != nil {
+		f.Close()
+		return nil, fmt.Errorf("cpu profile: %w", err)
+	}
+	return func() { pprof.StopCPUProfile(); f.Close() }, nil
 }

@@ -61,13 +61,13 @@ func tableRows(results []result) []row {
 		w.Target, w.Measured = "reference", fmt.Sprintf("%.0f orders/s", w.RowsPS)
 		rows = append(rows, w)
 	}
-	if r := by["xml-stage"]; r != nil && !failed("xml: normalize + stage + diff", r) {
+	if r := by["xml-stage"]; r != nil && !failed("xml: normalize + stage", r) {
 		n := r.Extra["nightly_seconds"]
 		w := base("xml: nightly (archive copy + run)", r, n, float64(r.Rows))
 		w.Target = "info"
-		w.Measured = fmt.Sprintf("archive %.1f s", r.Extra["archive_seconds"])
+		w.Measured = fmt.Sprintf("archive %.1f s, diff %.1f s", r.Extra["archive_seconds"], r.Extra["diff_seconds"])
 		rows = append(rows, w)
-		w = base("xml: normalize + stage + diff", r, r.Seconds, float64(r.Rows))
+		w = base("xml: normalize + stage", r, r.Seconds, float64(r.Rows))
 		w.Target = "≥ 2× scan MB/s"
 		if scan != nil && scan.Err == "" && scan.Seconds > 0 {
 			ratio := w.MBps / (mb(scan.Bytes) / scan.Seconds)
@@ -84,8 +84,8 @@ func tableRows(results []result) []row {
 		rows = append(rows, w)
 	}
 	for _, c := range []struct{ name, stage string }{
-		{"csv-stage", "csv: normalize + stage + diff"},
-		{"csv-stage-1250", "csv: normalize + stage + diff"},
+		{"csv-stage", "csv: normalize + stage"},
+		{"csv-stage-1250", "csv: normalize + stage"},
 	} {
 		r := by[c.name]
 		if r == nil || failed(c.stage, r) {
@@ -221,9 +221,11 @@ order + order items of a UNAS order), orders for the XML scan, table rows for
 read_csv, staged keys for the diff, changes for the load. Peak RSS is each
 measurement's own process (getrusage ru_maxrss of a child process); the
 MiniCRM simulator runs in the parent, outside the load's figure.
-- xml "normalize + stage + diff" is the nightly's run (runs.finished_at −
-  started_at): normalize, stage and the day-1 diff (every row a create); the
-  nightly row adds the archive copy + SHA-256 of the export.
+- "normalize + stage" is the part of the nightly's run that reads the
+  archived export, maps every record and appends the rows to the stg_
+  tables, commit included (runner.Report.StageTime); the day-1 diff after it
+  (every row a create) is shown on the nightly row, which also times the
+  archive copy + SHA-256 of the export and the whole nightly.
 - csv: read_csv reads the UTF-8 variant (DuckDB has no windows-1250); both
   minisync rows are compared with that time. The windows-1250 file has
   Hungarian customers only (the generator's rule), so its counts differ.
