@@ -28,8 +28,10 @@ type Store struct {
 // MemoryLimit caps DuckDB's memory (its buffer pool); beyond it DuckDB
 // spills to a temporary folder next to the file, so a run's memory does not
 // grow with the size of the exports. Large statements are split so that
-// none needs more (see stages/diff).
-var MemoryLimit = "128MB"
+// none needs more (see stages/diff). It cannot go much lower: the primary
+// key indexes of cur_<entity> and changes must fit while they are written
+// (at 128 MB the baseline of a million keys ran out of memory).
+var MemoryLimit = "256MB"
 
 // allocatorEnv configures the allocator DuckDB is built with (jemalloc
 // under the duckdb_je_ prefix): return freed pages to the system at once.

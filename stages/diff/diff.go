@@ -49,7 +49,7 @@ func Run(ctx context.Context, st *store.Store, runID int64, entities []pipeline.
 // an entity with more is diffed in partitions of its key space (by hash of
 // the natural key), so memory stays within DuckDB's limit however large
 // the export.
-var PartitionRows int64 = 500_000
+var PartitionRows int64 = 1_000_000
 
 func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity, o Options) (Counts, error) {
 	conn, err := st.DB.Conn(ctx) // temp tables live on one connection
@@ -79,12 +79,16 @@ func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity
 // partition diffs the keys k with hash(k) % parts = p and merges them into
 // the outbox in one transaction.
 func partition(ctx context.Context, conn *sql.Conn, runID int64, e pipeline.Entity, o Options, parts, p int64) (Counts, error) {
-	stmts := []string{diffTableSQL(e)}
+	stmts := []string{diffTableSQL(e, parts > 1)}
 	if o.FullSnapshot {
-		stmts = append(stmts, missingSQL(e))
+		stmts = append(stmts, missingSQL(e, parts > 1))
+	}
+	args := []any{runID}
+	if parts > 1 {
+		args = append(args, parts, p)
 	}
 	for _, q := range stmts {
-		if _, err := conn.ExecContext(ctx, q, runID, parts, p); err != nil {
+		if _, err := conn.ExecContext(ctx, q, args...); err != nil {
 			return Counts{}, err
 		}
 	}
@@ -111,7 +115,7 @@ func partition(ctx context.Context, conn *sql.Conn, runID int64, e pipeline.Enti
 // diffTableSQL builds temp.diff_rows: the run's last row per natural key
 // of partition $3 of $2 against cur_<entity>. Identifiers and JSON keys come from the mapping
 // and are quoted.
-func diffTableSQL(e pipeline.Entity) string {
+func diffTableSQL(e pipeline.Entity, partitioned bool) string {
 	var payload, fieldDiffs []string
 	for _, f := range e.Fields {
 		col := store.Ident(f)
@@ -121,7 +125,7 @@ func diffTableSQL(e pipeline.Entity) string {
 	}
 	return fmt.Sprintf(`CREATE OR REPLACE TEMP TABLE diff_rows AS
 		WITH s AS (
-			SELECT * FROM %[1]s WHERE run_id = $1 AND hash(natural_key) %% $2 = $3
+			SELECT * FROM %[1]s WHERE run_id = $1 AND %[5]s
 			QUALIFY row_number() OVER (PARTITION BY natural_key ORDER BY seq DESC) = 1
 		)
 		SELECT s.natural_key,
@@ -134,12 +138,12 @@ func diffTableSQL(e pipeline.Entity) string {
 				to_json(list_filter([%[4]s], lambda x: x IS NOT NULL))
 			END AS diff
 		FROM s LEFT JOIN %[2]s c ON c.natural_key = s.natural_key`,
-		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "), strings.Join(fieldDiffs, ", "))
+		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "), strings.Join(fieldDiffs, ", "), inPartition("natural_key", partitioned))
 }
 
 // missingSQL adds the records of partition $3 of $2 the CRM holds that a
 // full snapshot lacks.
-func missingSQL(e pipeline.Entity) string {
+func missingSQL(e pipeline.Entity, partitioned bool) string {
 	var payload []string
 	for _, f := range e.Fields {
 		payload = append(payload, fmt.Sprintf("%s, c.%s", store.Lit(f), store.Ident(f)))
@@ -147,9 +151,19 @@ func missingSQL(e pipeline.Entity) string {
 	return fmt.Sprintf(`INSERT INTO temp.diff_rows
 		SELECT c.natural_key, 'missing', c.row_hash, json_object(%[3]s), NULL
 		FROM %[2]s c
-		WHERE c.missing_since IS NULL AND hash(c.natural_key) %% $2 = $3
+		WHERE c.missing_since IS NULL AND %[4]s
 			AND NOT EXISTS (SELECT 1 FROM %[1]s s WHERE s.run_id = $1 AND s.natural_key = c.natural_key)`,
-		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "))
+		store.StgTable(e.Name), store.CurTable(e.Name), strings.Join(payload, ", "), inPartition("c.natural_key", partitioned))
+}
+
+// inPartition is the predicate of partition $3 of $2 on a key column, or
+// TRUE for an entity diffed whole (hashing every key costs a third of a
+// diff).
+func inPartition(col string, partitioned bool) string {
+	if !partitioned {
+		return "TRUE"
+	}
+	return "hash(" + col + ") % $2 = $3"
 }
 
 // outbox merges temp.diff_rows into changes.
