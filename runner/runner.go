@@ -59,6 +59,9 @@ type Report struct {
 	StageTime time.Duration
 	// DiffTime is how long comparing the staged rows with the current ones took.
 	DiffTime time.Duration
+	// CheckpointTime is how long writing the run into the database file
+	// took, at its end.
+	CheckpointTime time.Duration
 }
 
 // Failed reports whether a file of the run could not be processed.
@@ -260,6 +263,11 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 	if rep.Run.Rejects > 0 {
 		rep.Run.Status = store.RunRejects
 	}
+	checkpointing := time.Now()
+	if err := r.Store.Checkpoint(ctx); err != nil {
+		return fail(err)
+	}
+	rep.CheckpointTime = time.Since(checkpointing)
 	return rep, r.Store.FinishRun(ctx, &rep.Run)
 }
 

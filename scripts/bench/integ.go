@@ -156,6 +156,7 @@ func (e *integ) count(q string, args ...any) (int64, error) {
 type phases struct {
 	unit        string
 	extractDone time.Time
+	normDone    time.Time
 	onDone      func()
 }
 
@@ -166,6 +167,7 @@ func (p *phases) Done() {
 	case "B":
 		p.extractDone = time.Now()
 	case "records":
+		p.normDone = time.Now()
 		if p.onDone != nil {
 			p.onDone()
 		}
