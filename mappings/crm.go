@@ -2,7 +2,8 @@ package mappings
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strings"
 )
 
@@ -111,7 +112,7 @@ func (s *Spec) validateCRM(at string, e EntitySpec, fields map[string]bool) []er
 	default:
 		bad("api: %q must be contact, project, feed or with_parent", c.API)
 	}
-	for _, crmName := range sortedKeys(c.Fields) {
+	for _, crmName := range slices.Sorted(maps.Keys(c.Fields)) {
 		checkField("fields."+crmName, c.Fields[crmName])
 		for _, p := range paramRefs(crmName) {
 			if _, ok := s.Params[p]; !ok {
@@ -148,9 +149,9 @@ func (s *Spec) validateCRM(at string, e EntitySpec, fields map[string]bool) []er
 		}
 		checkField(name+".key", embed.Key)
 	}
-	for _, f := range sortedKeys(c.Document) {
+	for _, f := range slices.Sorted(maps.Keys(c.Document)) {
 		if !feedDocumentFields[f] {
-			bad("document.%s: not an order document field (%s)", f, strings.Join(sortedKeys(feedDocumentFields), ", "))
+			bad("document.%s: not an order document field (%s)", f, strings.Join(slices.Sorted(maps.Keys(feedDocumentFields)), ", "))
 		}
 		checkField("document."+f, c.Document[f])
 	}
@@ -170,9 +171,9 @@ func (s *Spec) validateCRM(at string, e EntitySpec, fields map[string]bool) []er
 		if !lineFields[l.Key] {
 			bad("lines.key: %q is not a field of %s", l.Key, l.Entity)
 		}
-		for _, f := range sortedKeys(l.Fields) {
+		for _, f := range slices.Sorted(maps.Keys(l.Fields)) {
 			if !feedLineFields[f] {
-				bad("lines.fields.%s: not a product field (%s)", f, strings.Join(sortedKeys(feedLineFields), ", "))
+				bad("lines.fields.%s: not a product field (%s)", f, strings.Join(slices.Sorted(maps.Keys(feedLineFields)), ", "))
 			}
 			if !lineFields[l.Fields[f]] {
 				bad("lines.fields.%s: %q is not a field of %s", f, l.Fields[f], l.Entity)
@@ -180,15 +181,6 @@ func (s *Spec) validateCRM(at string, e EntitySpec, fields map[string]bool) []er
 		}
 	}
 	return errs
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // CRM returns the entity's CRM target with parameters substituted, or nil

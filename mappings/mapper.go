@@ -3,8 +3,10 @@ package mappings
 import (
 	"errors"
 	"fmt"
+	"maps"
 	"math/big"
 	"regexp"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -113,14 +115,7 @@ func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, erro
 	return m, nil
 }
 
-func paramNames(s *Spec) []string {
-	var names []string
-	for n := range s.Params {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func paramNames(s *Spec) []string { return slices.Sorted(maps.Keys(s.Params)) }
 
 // Entities returns the entities the mapping produces, in load order.
 func (m *Mapper) Entities() []pipeline.Entity { return m.entities }

@@ -2,10 +2,11 @@ package mappings
 
 import (
 	"fmt"
+	"maps"
 	"net/mail"
 	"net/url"
 	"regexp"
-	"sort"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -174,12 +175,7 @@ func regexExtract(v string, args []string) (string, error) {
 }
 
 func knownTransforms() string {
-	var names []string
-	for n := range transforms {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return strings.Join(names, ", ")
+	return strings.Join(slices.Sorted(maps.Keys(transforms)), ", ")
 }
 
 // normalizeNumber turns "12.345,67", "1 234,5", "7500.0000" or "-3,5" into

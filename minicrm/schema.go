@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/http"
 	"slices"
 	"strconv"
@@ -160,14 +161,7 @@ func (s Schema) Resolve(field, value string) (int64, error) {
 	return 0, fmt.Errorf("resolving %q for field %s: no such option (options: %s)", value, field, ft.someOptions(5))
 }
 
-func (ft FieldType) sortedIDs() []int64 {
-	ids := make([]int64, 0, len(ft.Options))
-	for id := range ft.Options {
-		ids = append(ids, id)
-	}
-	slices.Sort(ids)
-	return ids
-}
+func (ft FieldType) sortedIDs() []int64 { return slices.Sorted(maps.Keys(ft.Options)) }
 
 // someOptions lists up to n options as `id "label"`, for error messages.
 func (ft FieldType) someOptions(n int) string {

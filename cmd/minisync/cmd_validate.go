@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 
 	"minisync/mappings"
@@ -55,12 +56,7 @@ func runValidate(ctx context.Context, env *cliEnv, args []string) int {
 	for _, e := range m.Entities() {
 		fmt.Fprintf(w, "    %-12s %2d fields, key %s%s\n", e.Name, len(e.Fields), strings.Join(e.Key, "+"), describeTarget(m.CRM(e.Name)))
 	}
-	var lookups []string
-	for name := range spec.Lookups {
-		lookups = append(lookups, name)
-	}
-	sort.Strings(lookups)
-	for _, name := range lookups {
+	for _, name := range slices.Sorted(maps.Keys(spec.Lookups)) {
 		origin := "entries in the mapping"
 		if p := spec.Lookups[name].FromParam; p != "" {
 			origin = "params." + p
@@ -206,7 +202,7 @@ func (c *coverage) print(w io.Writer, name string) {
 	printGroup(w, "values no lookup table maps", c.misses)
 	if len(c.skips) > 0 {
 		fmt.Fprintln(w, "  skipped:")
-		for _, reason := range sortedKeys(c.skips) {
+		for _, reason := range slices.Sorted(maps.Keys(c.skips)) {
 			fmt.Fprintf(w, "    %d × %s\n", c.skips[reason], reason)
 		}
 	}
@@ -226,17 +222,8 @@ func printGroup(w io.Writer, title string, m map[string]*example) {
 		return
 	}
 	fmt.Fprintf(w, "  %s:\n", title)
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		ex := m[k]
 		fmt.Fprintf(w, "    %d × %s — e.g. %q at %s\n", ex.n, k, ex.value, ex.pos)
 	}
-}
-
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }

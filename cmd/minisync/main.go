@@ -9,9 +9,10 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
-	"sort"
+	"slices"
 	"strings"
 	"syscall"
 )
@@ -74,12 +75,7 @@ func run(ctx context.Context, args []string, env *cliEnv) int {
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "minisync — keeps MiniCRM in sync with webshop and ERP exports.")
 	fmt.Fprintln(w, "\nUsage: minisync <command> [flags] [arguments]\n\nCommands:")
-	var names []string
-	for n := range commands {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(commands)) {
 		c := commands[n]
 		fmt.Fprintf(w, "  %-9s %s\n", c.name, c.summary)
 	}

@@ -5,9 +5,10 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"maps"
 	"os"
 	"path/filepath"
-	"sort"
+	"slices"
 	"strings"
 	"time"
 
@@ -39,14 +40,7 @@ var formats = map[string]func(config.Format) (pipeline.Format, error){
 	},
 }
 
-func formatNames() []string {
-	var names []string
-	for n := range formats {
-		names = append(names, n)
-	}
-	sort.Strings(names)
-	return names
-}
+func formatNames() []string { return slices.Sorted(maps.Keys(formats)) }
 
 // sources build a source from an integration's source section.
 var sources = map[string]func(ctx context.Context, in *config.Integration, log *slog.Logger) (pipeline.Source, error){

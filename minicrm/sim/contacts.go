@@ -3,6 +3,8 @@ package sim
 import (
 	"encoding/json"
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -172,7 +174,7 @@ func (s *Server) writeContact(r *request, id int) reply {
 func (s *Server) checkContact(typ string, old *Contact, vals map[string]any) (map[string]string, error) {
 	fields := s.sys.contactFields(typ)
 	out := map[string]string{}
-	for _, k := range sortedKeys(vals) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		if k == "Id" {
 			continue
 		}

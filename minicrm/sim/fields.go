@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"sort"
 	"strconv"
 	"strings"
 	"time"
@@ -174,16 +173,6 @@ func decodeObject(body []byte) (map[string]any, error) {
 		return nil, badf("Invalid JSON: data after the object")
 	}
 	return m, nil
-}
-
-// sortedKeys gives map keys in order so error messages are deterministic.
-func sortedKeys[V any](m map[string]V) []string {
-	keys := make([]string, 0, len(m))
-	for k := range m {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	return keys
 }
 
 // intValue reads a positive integer written as a number or a string.

@@ -3,6 +3,7 @@ package sim
 import (
 	"cmp"
 	"fmt"
+	"maps"
 	"net/http"
 	"regexp"
 	"slices"
@@ -122,7 +123,7 @@ func (s *Server) listOrders(r *request) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var preds []func(*Order) bool
-	for _, k := range sortedKeys(r.query) {
+	for _, k := range slices.Sorted(maps.Keys(r.query)) {
 		v := r.query.Get(k)
 		switch k {
 		case "Page":
@@ -263,7 +264,7 @@ func (s *Server) writeOrder(r *request, id int) reply {
 // checkOrder validates an /Api/Order body. Call with mu held.
 func (s *Server) checkOrder(old *Order, vals map[string]any) (*orderChange, error) {
 	ch := &orderChange{fields: map[string]string{}}
-	for _, k := range sortedKeys(vals) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		v := vals[k]
 		switch k {
 		case "Id":
@@ -353,7 +354,7 @@ func checkItem(old *Order, raw any) (OrderItem, error) {
 		return OrderItem{}, invalidValue("Items", display(raw))
 	}
 	it := OrderItem{Quantity: "1", VAT: "27%"}
-	for _, k := range sortedKeys(m) {
+	for _, k := range slices.Sorted(maps.Keys(m)) {
 		str, ok := rawString(m[k])
 		if !ok {
 			return OrderItem{}, invalidValue(k, display(m[k]))

@@ -2,6 +2,8 @@ package sim
 
 import (
 	"fmt"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -177,7 +179,7 @@ func (s *Server) writeProject(r *request, id int) reply {
 func (s *Server) checkProject(cat *Category, old *Project, vals map[string]any, needContact bool) (map[string]string, error) {
 	fields := s.sys.projectFields(cat)
 	out := map[string]string{}
-	for _, k := range sortedKeys(vals) {
+	for _, k := range slices.Sorted(maps.Keys(vals)) {
 		var v string
 		var err error
 		switch k {

@@ -2,7 +2,9 @@ package sim
 
 import (
 	"fmt"
+	"maps"
 	"net/http"
+	"slices"
 	"sort"
 	"strconv"
 	"time"
@@ -106,7 +108,7 @@ func search[T entity](s *Server, r *request, sp searchSpec[T]) reply {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	var preds []func(T) bool
-	for _, k := range sortedKeys(r.query) {
+	for _, k := range slices.Sorted(maps.Keys(r.query)) {
 		v := r.query.Get(k)
 		var p func(T) bool
 		switch k {

@@ -26,7 +26,6 @@ import (
 	"path/filepath"
 	"runtime"
 	"runtime/pprof"
-	"slices"
 	"strings"
 	"syscall"
 	"time"
@@ -323,15 +322,6 @@ func machine() string {
 func printMachine(w io.Writer, started time.Time) {
 	fmt.Fprintf(w, "\nmachine: %s\n", machine())
 	fmt.Fprintf(w, "date:    %s (the whole run took %s)\n", started.Format(time.RFC3339), time.Since(started).Round(time.Second))
-}
-
-func sortedKeys(m map[string]float64) []string {
-	var ks []string
-	for k := range m {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
-	return ks
 }
 
 // startCPUProfile starts writing a CPU profile to path; stop ends it.

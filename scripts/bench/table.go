@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"maps"
+	"slices"
 	"strings"
 	"unicode/utf8"
 )
@@ -243,7 +245,7 @@ MiniCRM simulator runs in the parent, outside the load's figure.
 			fmt.Fprintf(w, "\n  error: %s", r.Err)
 		}
 		var parts []string
-		for _, k := range sortedKeys(r.Extra) {
+		for _, k := range slices.Sorted(maps.Keys(r.Extra)) {
 			parts = append(parts, fmt.Sprintf("%s=%s", k, trimFloat(r.Extra[k])))
 		}
 		for i := 0; i < len(parts); i += 4 {

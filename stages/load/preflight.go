@@ -4,6 +4,8 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -118,11 +120,7 @@ func findModule(modules map[int64]string, ref string) (int64, string, error) {
 }
 
 func fieldList(s minicrm.Schema) string {
-	var names []string
-	for f := range s {
-		names = append(names, f)
-	}
-	sort.Strings(names)
+	names := slices.Sorted(maps.Keys(s))
 	if len(names) > 20 {
 		names = append(names[:20], "…")
 	}
