@@ -1,8 +1,6 @@
 package delimited_test
 
 import (
-	"context"
-	"errors"
 	"io"
 	"os"
 	"path/filepath"
@@ -10,6 +8,7 @@ import (
 	"testing"
 
 	"minisync/formats/delimited"
+	"minisync/formats/xmlstream/xmlstreamtest"
 	"minisync/pipeline"
 )
 
@@ -24,21 +23,11 @@ func readRecords(t *testing.T, opts delimited.Options, r io.Reader) []pipeline.R
 	if err != nil {
 		t.Fatal(err)
 	}
-	rr, err := f.Open(context.Background(), r, "invoices.csv")
+	recs, err := xmlstreamtest.ReadAll(t, f, r, "invoices.csv")
 	if err != nil {
 		t.Fatal(err)
 	}
-	var recs []pipeline.Record
-	for {
-		rec, err := rr.Next()
-		if errors.Is(err, io.EOF) {
-			return recs
-		}
-		if err != nil {
-			t.Fatal(err)
-		}
-		recs = append(recs, rec)
-	}
+	return recs
 }
 
 func value(t *testing.T, rec pipeline.Record, path string) string {

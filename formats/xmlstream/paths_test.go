@@ -1,18 +1,16 @@
 package xmlstream
 
 import (
-	"context"
-	"errors"
-	"io"
+	"bytes"
 	"maps"
 	"os"
 	"path/filepath"
 	"slices"
-	"strings"
 	"testing"
 
 	"github.com/antchfx/xpath"
 
+	"minisync/formats/xmlstream/xmlstreamtest"
 	"minisync/formats/xmlstream/xmltree"
 	"minisync/pipeline"
 )
@@ -94,19 +92,12 @@ func TestFastPathsMatchXPath(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			rr, err := f.Open(context.Background(), strings.NewReader(string(data)), file)
+			recs, err := xmlstreamtest.ReadAll(t, f, bytes.NewReader(data), file)
 			if err != nil {
 				t.Fatal(err)
 			}
 			compared := 0
-			for {
-				rec, err := rr.Next()
-				if errors.Is(err, io.EOF) {
-					break
-				}
-				if err != nil {
-					t.Fatal(err)
-				}
+			for _, rec := range recs {
 				kids, err := rec.Children(tt.children)
 				if err != nil {
 					t.Fatal(err)

@@ -1,33 +1,18 @@
 package xmlstream_test
 
 import (
-	"context"
 	"errors"
-	"io"
 	"strings"
 	"testing"
 
 	"minisync/formats/xmlstream"
+	"minisync/formats/xmlstream/xmlstreamtest"
 	"minisync/pipeline"
 )
 
 func readAll(t *testing.T, o xmlstream.Options, doc string) ([]pipeline.Record, error) {
 	t.Helper()
-	rr, err := xmlstream.New(o).Open(context.Background(), strings.NewReader(doc), "test.xml")
-	if err != nil {
-		return nil, err
-	}
-	var recs []pipeline.Record
-	for {
-		rec, err := rr.Next()
-		if errors.Is(err, io.EOF) {
-			return recs, nil
-		}
-		if err != nil {
-			return recs, err
-		}
-		recs = append(recs, rec)
-	}
+	return xmlstreamtest.ReadAll(t, xmlstream.New(o), strings.NewReader(doc), "test.xml")
 }
 
 func TestValidate(t *testing.T) {
