@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"fmt"
 )
 
@@ -46,20 +47,12 @@ func (s *Store) records(ctx context.Context, q string, args ...any) ([]Record, e
 		return nil, fmt.Errorf("reading staged rows: %w", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	cols, all, err := ScanAll(rows)
 	if err != nil {
 		return nil, err
 	}
 	var out []Record
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return nil, err
-		}
+	for _, vals := range all {
 		r := Record{}
 		for i, c := range cols {
 			if vals[i] == nil {
@@ -71,7 +64,27 @@ func (s *Store) records(ctx context.Context, q string, args ...any) ([]Record, e
 		}
 		out = append(out, r)
 	}
-	return out, rows.Err()
+	return out, nil
+}
+
+// ScanAll reads the remaining rows of rows as values by column (NULL is
+// nil), with the column names.
+func ScanAll(rows *sql.Rows) (cols []string, all [][]any, err error) {
+	if cols, err = rows.Columns(); err != nil {
+		return nil, nil, err
+	}
+	for rows.Next() {
+		vals := make([]any, len(cols))
+		ptrs := make([]any, len(cols))
+		for i := range vals {
+			ptrs[i] = &vals[i]
+		}
+		if err := rows.Scan(ptrs...); err != nil {
+			return nil, nil, err
+		}
+		all = append(all, vals)
+	}
+	return cols, all, rows.Err()
 }
 
 // Get returns a field's value, "" for NULL or absent.

@@ -80,23 +80,8 @@ func query(ctx context.Context, w io.Writer, path, q, format string) error {
 		return fmt.Errorf("query: %w", err)
 	}
 	defer rows.Close()
-	cols, err := rows.Columns()
+	cols, records, err := store.ScanAll(rows)
 	if err != nil {
-		return err
-	}
-	var records [][]any
-	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
-			return err
-		}
-		records = append(records, vals)
-	}
-	if err := rows.Err(); err != nil {
 		return fmt.Errorf("query: %w", err)
 	}
 	switch format {
