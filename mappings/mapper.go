@@ -404,6 +404,7 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 		return "", nil, err
 	}
 	nums := make([]string, 0, len(children))
+	from := make([]pipeline.Record, 0, len(children)) // the child of each number
 	for _, c := range children {
 		raw, _, err := c.Value(s.Path)
 		if err != nil {
@@ -413,22 +414,20 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 		if err != nil {
 			return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: err.Error()}, nil
 		}
-		if n == "" {
-			continue
+		if n != "" {
+			nums, from = append(nums, n), append(from, c)
 		}
-		if _, _, ok := parseDecimal(n); !ok {
-			if _, ok := new(big.Rat).SetString(n); !ok {
-				return "", &pipeline.RecordError{Pos: c.Position(), Field: s.Path, Value: raw, Reason: "is not a number"}, nil
-			}
-		}
-		nums = append(nums, n)
 	}
 	if total, ok := sumDecimals(nums); ok {
 		return total, nil, nil
 	}
 	total := new(big.Rat)
-	for _, n := range nums {
-		x, _ := new(big.Rat).SetString(n)
+	for i, n := range nums {
+		x, ok := new(big.Rat).SetString(n)
+		if !ok {
+			raw, _, _ := from[i].Value(s.Path)
+			return "", &pipeline.RecordError{Pos: from[i].Position(), Field: s.Path, Value: raw, Reason: "is not a number"}, nil
+		}
 		total.Add(total, x)
 	}
 	out, _ := normalizeNumber(total.FloatString(6))
