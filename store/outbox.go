@@ -27,34 +27,71 @@ type Pending struct {
 	Changed   []string // fields of an update's diff
 }
 
-// PendingChanges returns an entity's pending changes, oldest first.
-func (s *Store) PendingChanges(ctx context.Context, entity string) ([]Pending, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT change_id, last_run_id, entity, natural_key, op, attempts,
-		CAST(payload AS VARCHAR), CAST(diff AS VARCHAR)
-		FROM changes WHERE status = 'pending' AND entity = ? ORDER BY change_id`, entity)
+// pendingColumns are the columns scanPending reads, in its order.
+const pendingColumns = `change_id, last_run_id, entity, natural_key, op, attempts, CAST(payload AS VARCHAR), CAST(diff AS VARCHAR)`
+
+// scanPending reads one row of pendingColumns (and any columns in extra
+// after them).
+func scanPending(rows *sql.Rows, extra ...any) (Pending, error) {
+	var p Pending
+	var payload string
+	var diff sql.NullString
+	dest := append([]any{&p.ID, &p.LastRunID, &p.Entity, &p.Key, &p.Op, &p.Attempts, &payload, &diff}, extra...)
+	if err := rows.Scan(dest...); err != nil {
+		return p, err
+	}
+	if err := json.Unmarshal([]byte(payload), &p.Payload); err != nil {
+		return p, fmt.Errorf("decoding payload of change %d: %w", p.ID, err)
+	}
+	if diff.Valid {
+		var fd []FieldDiff
+		if err := json.Unmarshal([]byte(diff.String), &fd); err != nil {
+			return p, fmt.Errorf("decoding diff of change %d: %w", p.ID, err)
+		}
+		for _, d := range fd {
+			p.Changed = append(p.Changed, d.Field)
+		}
+	}
+	return p, nil
+}
+
+// EachPending hands an entity's pending changes to fn, oldest first, in
+// pages of up to n, so that memory does not grow with the outbox. Each
+// page is read after fn has handled the one before; a change fn lands,
+// fails or defers is not handed over again.
+func (s *Store) EachPending(ctx context.Context, entity string, n int, fn func([]Pending) error) error {
+	var after int64
+	for {
+		page, err := s.pendingPage(ctx, entity, after, n)
+		if err != nil {
+			return err
+		}
+		if len(page) == 0 {
+			return nil
+		}
+		if err := fn(page); err != nil {
+			return err
+		}
+		if len(page) < n {
+			return nil
+		}
+		after = page[len(page)-1].ID
+	}
+}
+
+// pendingPage reads up to n pending changes of entity after change id after.
+func (s *Store) pendingPage(ctx context.Context, entity string, after int64, n int) ([]Pending, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT `+pendingColumns+`
+		FROM changes WHERE status = 'pending' AND entity = ? AND change_id > ? ORDER BY change_id LIMIT ?`, entity, after, n)
 	if err != nil {
 		return nil, fmt.Errorf("reading pending changes of %s: %w", entity, err)
 	}
 	defer rows.Close()
 	var out []Pending
 	for rows.Next() {
-		var p Pending
-		var payload string
-		var diff sql.NullString
-		if err := rows.Scan(&p.ID, &p.LastRunID, &p.Entity, &p.Key, &p.Op, &p.Attempts, &payload, &diff); err != nil {
+		p, err := scanPending(rows)
+		if err != nil {
 			return nil, err
-		}
-		if err := json.Unmarshal([]byte(payload), &p.Payload); err != nil {
-			return nil, fmt.Errorf("decoding payload of change %d: %w", p.ID, err)
-		}
-		if diff.Valid {
-			var fd []FieldDiff
-			if err := json.Unmarshal([]byte(diff.String), &fd); err != nil {
-				return nil, fmt.Errorf("decoding diff of change %d: %w", p.ID, err)
-			}
-			for _, d := range fd {
-				p.Changed = append(p.Changed, d.Field)
-			}
 		}
 		out = append(out, p)
 	}
@@ -89,19 +126,32 @@ func (s *Store) Fail(ctx context.Context, changeID int64, msg string) error {
 // advanceSQL builds the statements that move cur_<entity> to the pending
 // changes selected by where ($1 is its parameter).
 func advanceSQL(e pipeline.Entity, where string) []string {
+	return []string{advanceRecordsSQL(e, where), advanceMissingSQL(e, where)}
+}
+
+// advanceRecordsSQL writes the records of the selected creates and updates
+// into cur_<entity>.
+func advanceRecordsSQL(e pipeline.Entity, where string) string {
 	cols := []string{"natural_key", "row_hash", "run_id", "updated_at", "missing_since"}
 	vals := []string{"natural_key", "row_hash", "last_run_id", "now()", "NULL"}
 	for _, f := range e.Fields {
 		cols = append(cols, Ident(f))
 		vals = append(vals, fmt.Sprintf("payload->>%s", Lit(f)))
 	}
-	sel := fmt.Sprintf("status = 'pending' AND entity = %s AND (%s)", Lit(e.Name), where)
-	return []string{
-		fmt.Sprintf(`INSERT OR REPLACE INTO %s (%s) SELECT %s FROM changes WHERE %s AND op IN ('create', 'update')`,
-			CurTable(e.Name), strings.Join(cols, ", "), strings.Join(vals, ", "), sel),
-		fmt.Sprintf(`UPDATE %s SET missing_since = now()
-			WHERE natural_key IN (SELECT natural_key FROM changes WHERE %s AND op = 'missing')`, CurTable(e.Name), sel),
-	}
+	return fmt.Sprintf(`INSERT OR REPLACE INTO %s (%s) SELECT %s FROM changes WHERE %s AND op IN ('create', 'update')`,
+		CurTable(e.Name), strings.Join(cols, ", "), strings.Join(vals, ", "), pendingOf(e, where))
+}
+
+// advanceMissingSQL marks the records of the selected missing changes as
+// missing from the source.
+func advanceMissingSQL(e pipeline.Entity, where string) string {
+	return fmt.Sprintf(`UPDATE %s SET missing_since = now()
+			WHERE natural_key IN (SELECT natural_key FROM changes WHERE %s AND op = 'missing')`, CurTable(e.Name), pendingOf(e, where))
+}
+
+// pendingOf selects the pending changes of e that where selects.
+func pendingOf(e pipeline.Entity, where string) string {
+	return fmt.Sprintf("status = 'pending' AND entity = %s AND (%s)", Lit(e.Name), where)
 }
 
 // Call is one HTTP attempt for the api_calls table.
@@ -117,6 +167,9 @@ type Call struct {
 	Err      string
 }
 
+// callsPerInsert is how many api_calls rows one INSERT writes.
+const callsPerInsert = 100
+
 // RecordCalls appends rows to api_calls in one transaction.
 func (s *Store) RecordCalls(ctx context.Context, runID int64, calls []Call) error {
 	if len(calls) == 0 {
@@ -127,27 +180,29 @@ func (s *Store) RecordCalls(ctx context.Context, runID int64, calls []Call) erro
 		return err
 	}
 	defer tx.Rollback()
-	stmt, err := tx.PrepareContext(ctx, `INSERT INTO api_calls VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`)
-	if err != nil {
-		return fmt.Errorf("recording api calls: %w", err)
-	}
-	defer stmt.Close()
-	for _, c := range calls {
-		var change, status, errText, note any
-		if c.ChangeID > 0 {
-			change = c.ChangeID
+	for start := 0; start < len(calls); start += callsPerInsert {
+		chunk := calls[start:min(start+callsPerInsert, len(calls))]
+		rows := make([]string, len(chunk))
+		args := make([]any, 0, 10*len(chunk))
+		for i, c := range chunk {
+			var change, status, errText, note any
+			if c.ChangeID > 0 {
+				change = c.ChangeID
+			}
+			if c.Status > 0 {
+				status = c.Status
+			}
+			if c.Err != "" {
+				errText = c.Err
+			}
+			if c.Note != "" {
+				note = c.Note
+			}
+			rows[i] = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+			args = append(args, runID, c.At, c.Method, c.Path, status, float64(c.Latency.Microseconds())/1000, c.Attempt, change, note, errText)
 		}
-		if c.Status > 0 {
-			status = c.Status
-		}
-		if c.Err != "" {
-			errText = c.Err
-		}
-		if c.Note != "" {
-			note = c.Note
-		}
-		if _, err := stmt.ExecContext(ctx, runID, c.At, c.Method, c.Path, status, float64(c.Latency.Microseconds())/1000, c.Attempt, change, note, errText); err != nil {
-			return fmt.Errorf("recording api call: %w", err)
+		if _, err := tx.ExecContext(ctx, `INSERT INTO api_calls VALUES `+strings.Join(rows, ", "), args...); err != nil {
+			return fmt.Errorf("recording api calls: %w", err)
 		}
 	}
 	return tx.Commit()
@@ -157,6 +212,8 @@ func (s *Store) RecordCalls(ctx context.Context, runID int64, calls []Call) erro
 // LandBatch.
 type Landing struct {
 	ChangeID int64
+	Entity   string
+	Op       string // create, update or missing
 	CRMID    int64  // 0 when none
 	Status   string // ChangeSent or ChangeNoop
 	// Link, when set, records the record's MiniCRM id in id_map.
@@ -204,11 +261,19 @@ func (s *Store) LandBatch(ctx context.Context, entities []pipeline.Entity, batch
 		return err
 	}
 	defer tx.Rollback()
-	var ids, values []string
+	var values []string
 	var links []string
 	var linkArgs []any
+	byOp := map[string]map[string][]string{} // entity → records|missing → change ids
 	for _, l := range batch {
-		ids = append(ids, fmt.Sprint(l.ChangeID))
+		kind := "records"
+		if l.Op == "missing" {
+			kind = "missing"
+		}
+		if byOp[l.Entity] == nil {
+			byOp[l.Entity] = map[string][]string{}
+		}
+		byOp[l.Entity][kind] = append(byOp[l.Entity][kind], fmt.Sprint(l.ChangeID))
 		crm := "NULL"
 		if l.CRMID > 0 {
 			crm = fmt.Sprint(l.CRMID)
@@ -219,14 +284,20 @@ func (s *Store) LandBatch(ctx context.Context, entities []pipeline.Entity, batch
 			linkArgs = append(linkArgs, l.Link.Entity, l.Link.Key, l.Link.CRMID, l.Link.How)
 		}
 	}
-	idList := strings.Join(ids, ", ")
 	if len(links) > 0 {
 		if _, err := tx.ExecContext(ctx, `INSERT OR REPLACE INTO id_map VALUES `+strings.Join(links, ", "), linkArgs...); err != nil {
 			return fmt.Errorf("recording id_map: %w", err)
 		}
 	}
 	for _, e := range entities {
-		for _, q := range advanceSQL(e, "change_id IN ("+idList+")") {
+		var stmts []string
+		if ids := byOp[e.Name]["records"]; len(ids) > 0 {
+			stmts = append(stmts, advanceRecordsSQL(e, "change_id IN ("+strings.Join(ids, ", ")+")"))
+		}
+		if ids := byOp[e.Name]["missing"]; len(ids) > 0 {
+			stmts = append(stmts, advanceMissingSQL(e, "change_id IN ("+strings.Join(ids, ", ")+")"))
+		}
+		for _, q := range stmts {
 			if _, err := tx.ExecContext(ctx, q); err != nil {
 				return fmt.Errorf("advancing cur_%s: %w", e.Name, err)
 			}

@@ -4,26 +4,26 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"maps"
 	"sort"
 
+	"minisync/mappings"
 	"minisync/minicrm"
 	"minisync/pipeline"
 	"minisync/store"
 )
 
-// card is one feed card to push: the parent's pending change (if any) and
-// its lines' pending changes, and the project built from them.
+// card is one feed card to push: the pending changes of its record and
+// its lines, and the project built from them.
 type card struct {
-	key     string
-	parent  *store.Pending
-	lines   []store.Pending
+	store.FeedCard
 	project minicrm.FeedProject
 }
 
 func (c *card) changes() []store.Pending {
-	out := append([]store.Pending(nil), c.lines...)
-	if c.parent != nil {
-		out = append([]store.Pending{*c.parent}, out...)
+	out := append([]store.Pending(nil), c.Lines...)
+	if c.Parent != nil {
+		out = append([]store.Pending{*c.Parent}, out...)
 	}
 	return out
 }
@@ -36,109 +36,209 @@ func (c *card) lastRun() int64 {
 	return r
 }
 
+// feedPages is how many pushes of cards are built from one page of
+// pending changes: the staged rows of a page's cards are read together.
+const feedPages = 5
+
 // sendFeed pushes the cards whose record or lines changed, many per push;
 // a push is an upsert by external id, so a lost answer is simply pushed
-// again.
+// again. The outbox is read a page of cards at a time, and the rows the
+// cards are built from with one query per page and entity.
 func (l *loader) sendFeed(ctx context.Context, e pipeline.Entity, t *target) error {
-	cards, err := l.collectCards(ctx, e, t)
+	var lines *store.FeedLines
+	if ln := t.spec.Lines; ln != nil {
+		lines = &store.FeedLines{Entity: ln.Entity, Key: ln.Key, Prefix: l.o.Mapper.KeyPrefix(e.Name)}
+		if err := l.failLinesWithoutCard(ctx, e, *lines); err != nil {
+			return err
+		}
+	}
+	pushed := 0
+	defer l.o.Progress.Done()
+	return l.st.EachFeedCard(ctx, e.Name, lines, feedPages*l.o.FeedBatch, func(page []store.FeedCard) error {
+		ready, err := l.buildCards(ctx, e, t, page)
+		if err != nil {
+			return err
+		}
+		for start := 0; start < len(ready); start += l.o.FeedBatch {
+			batch := ready[start:min(start+l.o.FeedBatch, len(ready))]
+			pushed += len(batch)
+			l.o.Progress.Update("pushing "+e.Name+" cards", int64(pushed), "cards")
+			if err := l.push(ctx, batch); err != nil {
+				return err
+			}
+		}
+		return nil
+	})
+}
+
+// failLinesWithoutCard fails the pending lines that do not say which card
+// they belong to.
+func (l *loader) failLinesWithoutCard(ctx context.Context, e pipeline.Entity, lines store.FeedLines) error {
+	ids, err := l.st.PendingLinesWithoutCard(ctx, lines)
 	if err != nil {
 		return err
 	}
-	var ready []*card
-	for _, c := range cards {
-		if c.parent != nil && c.parent.Op == "missing" {
+	for _, id := range ids {
+		l.res.Failed++
+		if err := l.st.Fail(ctx, id, fmt.Sprintf("line has no %s: it cannot be sent with its %s", lines.Key, e.Name)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// buildCards builds the projects of a page of cards. A card whose record
+// is missing from the source needs no call; a card that cannot be built
+// fails with the reason; the rest are returned, in order.
+func (l *loader) buildCards(ctx context.Context, e pipeline.Entity, t *target, page []store.FeedCard) ([]*card, error) {
+	var cards []*card
+	for _, fc := range page {
+		c := &card{FeedCard: fc}
+		if c.Parent != nil && c.Parent.Op == "missing" {
 			for _, ch := range c.changes() {
-				if err := l.land(ctx, ch.ID, 0, store.ChangeNoop, nil); err != nil {
-					return err
+				if err := l.land(ctx, ch, 0, store.ChangeNoop, nil); err != nil {
+					return nil, err
 				}
 			}
 			continue
 		}
-		if err := l.buildCard(ctx, e, t, c); err != nil {
+		cards = append(cards, c)
+	}
+	rows, err := l.sourceRows(ctx, e, t, cards)
+	if err != nil {
+		return nil, err
+	}
+	ready := cards[:0]
+	for _, c := range cards {
+		if err := l.buildCard(e, t, c, rows); err != nil {
 			for _, ch := range c.changes() {
 				l.res.Failed++
 				if ferr := l.st.Fail(ctx, ch.ID, err.Error()); ferr != nil {
-					return ferr
+					return nil, ferr
 				}
 			}
 			continue
 		}
 		ready = append(ready, c)
 	}
-	for start := 0; start < len(ready); start += l.o.FeedBatch {
-		batch := ready[start:min(start+l.o.FeedBatch, len(ready))]
-		l.o.Progress.Update("pushing "+e.Name+" cards", int64(start+len(batch)), "cards")
-		if err := l.push(ctx, batch); err != nil {
-			l.o.Progress.Done()
-			return err
-		}
-	}
-	l.o.Progress.Done()
-	return nil
+	return ready, nil
 }
 
-// collectCards groups the pending changes of the entity and of its lines
-// by card.
-func (l *loader) collectCards(ctx context.Context, e pipeline.Entity, t *target) ([]*card, error) {
-	byKey := map[string]*card{}
-	var order []string
-	get := func(key string) *card {
-		if c, ok := byKey[key]; ok {
-			return c
-		}
-		c := &card{key: key}
-		byKey[key] = c
-		order = append(order, key)
-		return c
+// cardRows are the rows a page of cards is built from: each record as
+// the export of the card's newest change staged it, or else as MiniCRM
+// holds it, and the document lines likewise.
+type cardRows struct {
+	records map[string]map[store.RunKey]store.Record // by entity
+	lines   map[store.RunKey][]store.Record          // by card run and parent value
+}
+
+func (r cardRows) record(entity string, run int64, key string) store.Record {
+	return r.records[entity][store.RunKey{Run: run, Key: key}]
+}
+
+// sourceRows reads the rows of the cards' records, of the contacts they
+// embed and of their document lines, one query per entity.
+func (l *loader) sourceRows(ctx context.Context, e pipeline.Entity, t *target, cards []*card) (cardRows, error) {
+	rows := cardRows{records: map[string]map[store.RunKey]store.Record{}}
+	want := make([]store.RunKey, len(cards))
+	for i, c := range cards {
+		want[i] = store.RunKey{Run: c.lastRun(), Key: c.Key}
 	}
-	parents, err := l.st.PendingChanges(ctx, e.Name)
+	var err error
+	if rows.records[e.Name], err = l.records(ctx, e.Name, want); err != nil {
+		return rows, err
+	}
+	// keys of what the cards' rows point to
+	related := func(field string) []store.RunKey {
+		var out []store.RunKey
+		for _, k := range want {
+			if r := rows.record(e.Name, k.Run, k.Key); r != nil && r.Get(field) != "" {
+				out = append(out, store.RunKey{Run: k.Run, Key: r.Get(field)})
+			}
+		}
+		return out
+	}
+	for _, emb := range []*mappings.CRMEmbed{t.spec.Contact, t.spec.Business} {
+		if emb == nil {
+			continue
+		}
+		recs, err := l.records(ctx, emb.Entity, related(emb.Key))
+		if err != nil {
+			return rows, err
+		}
+		if rows.records[emb.Entity] == nil {
+			rows.records[emb.Entity] = recs
+		} else {
+			maps.Copy(rows.records[emb.Entity], recs)
+		}
+	}
+	if ln := t.spec.Lines; ln != nil && t.spec.Document != nil {
+		if rows.lines, err = l.children(ctx, ln.Entity, ln.Key, related(ln.Key)); err != nil {
+			return rows, err
+		}
+	}
+	return rows, nil
+}
+
+// records reads records as their run staged them, else as MiniCRM holds
+// them.
+func (l *loader) records(ctx context.Context, entity string, want []store.RunKey) (map[store.RunKey]store.Record, error) {
+	out, err := l.st.StagedRecords(ctx, entity, want)
 	if err != nil {
 		return nil, err
 	}
-	for i := range parents {
-		get(parents[i].Key).parent = &parents[i]
-	}
-	if ln := t.spec.Lines; ln != nil {
-		lines, err := l.st.PendingChanges(ctx, ln.Entity)
-		if err != nil {
-			return nil, err
-		}
-		prefix := l.o.Mapper.KeyPrefix(e.Name)
-		for _, ch := range lines {
-			v := ch.Payload[ln.Key]
-			if v == nil {
-				l.res.Failed++
-				if err := l.st.Fail(ctx, ch.ID, fmt.Sprintf("line has no %s: it cannot be sent with its %s", ln.Key, e.Name)); err != nil {
-					return nil, err
-				}
-				continue
-			}
-			c := get(prefix + *v)
-			c.lines = append(c.lines, ch)
+	var rest []string
+	for _, k := range want {
+		if out[k] == nil {
+			rest = append(rest, k.Key)
 		}
 	}
-	out := make([]*card, len(order))
-	for i, k := range order {
-		out[i] = byKey[k]
+	cur, err := l.st.CurrentRecords(ctx, entity, rest)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range want {
+		if out[k] == nil && cur[k.Key] != nil {
+			out[k] = cur[k.Key]
+		}
+	}
+	return out, nil
+}
+
+// children reads the rows whose field equals a parent's value as the
+// parent's run staged them, else as MiniCRM holds them.
+func (l *loader) children(ctx context.Context, entity, field string, want []store.RunKey) (map[store.RunKey][]store.Record, error) {
+	out, err := l.st.StagedChildren(ctx, entity, field, want)
+	if err != nil {
+		return nil, err
+	}
+	var rest []string
+	for _, k := range want {
+		if len(out[k]) == 0 {
+			rest = append(rest, k.Key)
+		}
+	}
+	cur, err := l.st.CurrentChildren(ctx, entity, field, rest)
+	if err != nil {
+		return nil, err
+	}
+	for _, k := range want {
+		if len(out[k]) == 0 && len(cur[k.Key]) > 0 {
+			out[k] = cur[k.Key]
+		}
 	}
 	return out, nil
 }
 
 // buildCard builds a card's project from the export the newest of its
 // changes came from; an error is a problem of this card's data.
-func (l *loader) buildCard(ctx context.Context, e pipeline.Entity, t *target, c *card) error {
+func (l *loader) buildCard(e pipeline.Entity, t *target, c *card, rows cardRows) error {
 	run := c.lastRun()
-	row, err := l.st.StagedRecord(ctx, e.Name, run, c.key)
-	if err == nil && row == nil {
-		row, err = l.st.CurrentRecord(ctx, e.Name, c.key)
-	}
-	if err != nil {
-		return err
-	}
+	row := rows.record(e.Name, run, c.Key)
 	if row == nil {
-		return fmt.Errorf("%s %s is neither staged nor known: its lines cannot be sent alone", e.Name, c.key)
+		return fmt.Errorf("%s %s is neither staged nor known: its lines cannot be sent alone", e.Name, c.Key)
 	}
-	p := minicrm.FeedProject{ID: c.key}
+	p := minicrm.FeedProject{ID: c.Key}
 	p.Fields = append(p.Fields, minicrm.FeedField{Name: "CategoryId", Value: fmt.Sprint(t.category)})
 	names := make([]string, 0, len(t.spec.Fields))
 	for n := range t.spec.Fields {
@@ -162,34 +262,22 @@ func (l *loader) buildCard(ctx context.Context, e pipeline.Entity, t *target, c 
 		p.Fields = append(p.Fields, minicrm.FeedField{Name: n, Value: fmt.Sprint(val)})
 	}
 	if emb := t.spec.Contact; emb != nil {
-		if rec, err := l.related(ctx, emb.Entity, run, row.Get(emb.Key)); err != nil {
-			return err
-		} else if rec != nil {
+		if rec := rows.record(emb.Entity, run, row.Get(emb.Key)); rec != nil {
 			f := l.crmFields(emb.Entity, rec)
 			p.Contact = &minicrm.FeedContact{FirstName: f["FirstName"], LastName: f["LastName"], Email: f["Email"], Phone: f["Phone"]}
 		}
 	}
 	if emb := t.spec.Business; emb != nil {
-		if rec, err := l.related(ctx, emb.Entity, run, row.Get(emb.Key)); err != nil {
-			return err
-		} else if rec != nil {
+		if rec := rows.record(emb.Entity, run, row.Get(emb.Key)); rec != nil {
 			f := l.crmFields(emb.Entity, rec)
 			p.Business = &minicrm.FeedBusiness{Name: f["Name"], VatNumber: f["VatNumber"]}
 		}
 	}
 	if doc := t.spec.Document; doc != nil {
-		o := minicrm.FeedOrder{ID: c.key, Number: row.Get(doc["Number"]), CurrencyCode: row.Get(doc["CurrencyCode"]),
+		o := minicrm.FeedOrder{ID: c.Key, Number: row.Get(doc["Number"]), CurrencyCode: row.Get(doc["CurrencyCode"]),
 			Performance: row.Get(doc["Performance"]), Status: row.Get(doc["Status"]), PaymentMethod: row.Get(doc["PaymentMethod"])}
 		if ln := t.spec.Lines; ln != nil {
-			parentValue := row.Get(ln.Key)
-			lines, err := l.st.StagedChildren(ctx, ln.Entity, run, ln.Key, parentValue)
-			if err == nil && len(lines) == 0 {
-				lines, err = l.st.CurrentChildren(ctx, ln.Entity, ln.Key, parentValue)
-			}
-			if err != nil {
-				return err
-			}
-			for _, line := range lines {
+			for _, line := range rows.lines[store.RunKey{Run: run, Key: row.Get(ln.Key)}] {
 				o.Products = append(o.Products, minicrm.FeedProduct{
 					ID: line.Get(ln.Fields["Id"]), Name: line.Get(ln.Fields["Name"]), SKU: line.Get(ln.Fields["SKU"]),
 					PriceNet: line.Get(ln.Fields["PriceNet"]), Quantity: line.Get(ln.Fields["Quantity"]),
@@ -201,19 +289,6 @@ func (l *loader) buildCard(ctx context.Context, e pipeline.Entity, t *target, c 
 	}
 	c.project = p
 	return nil
-}
-
-// related returns the row of a record a card embeds, from the same export
-// when it is there, else from what MiniCRM holds.
-func (l *loader) related(ctx context.Context, entity string, run int64, key string) (store.Record, error) {
-	if key == "" {
-		return nil, nil
-	}
-	rec, err := l.st.StagedRecord(ctx, entity, run, key)
-	if err == nil && rec == nil {
-		rec, err = l.st.CurrentRecord(ctx, entity, key)
-	}
-	return rec, err
 }
 
 // crmFields maps a row of an entity to its MiniCRM field names.
@@ -253,7 +328,7 @@ func (l *loader) push(ctx context.Context, batch []*card) error {
 		return nil
 	}
 	for _, c := range batch {
-		r, ok := results[c.key]
+		r, ok := results[c.Key]
 		switch {
 		case !ok:
 			for _, ch := range c.changes() {
@@ -270,11 +345,11 @@ func (l *loader) push(ctx context.Context, batch []*card) error {
 			}
 		default:
 			var link *store.Link
-			if c.parent != nil {
-				link = l.link(c.parent.Entity, c.key, r.ID, "feed")
+			if c.Parent != nil {
+				link = l.link(c.Parent.Entity, c.Key, r.ID, "feed")
 			}
 			for _, ch := range c.changes() {
-				if err := l.land(ctx, ch.ID, r.ID, store.ChangeSent, link); err != nil {
+				if err := l.land(ctx, ch, r.ID, store.ChangeSent, link); err != nil {
 					return err
 				}
 				link = nil

@@ -38,6 +38,14 @@ type Options struct {
 // know yet is found again by its lookup on the next run.
 const landBatch = 200
 
+// landBacklog is how many landed changes may wait for the writer before
+// the load waits for it.
+const landBacklog = 5000
+
+// pendingPage is how many pending changes are read from the outbox at a
+// time.
+const pendingPage = 1000
+
 // Result counts what a load did.
 type Result struct {
 	Sent    int64 // confirmed by MiniCRM
@@ -125,19 +133,20 @@ func (l *loader) run(ctx context.Context) error {
 
 // landLocally records changes that need no call.
 func (l *loader) landLocally(ctx context.Context, e pipeline.Entity, why string) error {
-	changes, err := l.st.PendingChanges(ctx, e.Name)
-	if err != nil {
-		return err
-	}
-	for _, ch := range changes {
-		if err := l.land(ctx, ch.ID, 0, store.ChangeNoop, nil); err != nil {
-			return err
+	count := 0
+	err := l.st.EachPending(ctx, e.Name, pendingPage, func(changes []store.Pending) error {
+		for _, ch := range changes {
+			if err := l.land(ctx, ch, 0, store.ChangeNoop, nil); err != nil {
+				return err
+			}
 		}
+		count += len(changes)
+		return nil
+	})
+	if count > 0 {
+		l.log.Info("changes recorded without a call", "entity", e.Name, "count", count, "why", why)
 	}
-	if len(changes) > 0 {
-		l.log.Info("changes recorded without a call", "entity", e.Name, "count", len(changes), "why", why)
-	}
-	return nil
+	return err
 }
 
 // stop classifies an error of a request: bad credentials, cancellation,
@@ -178,13 +187,13 @@ func (l *loader) link(entity, key string, id int64, how string) *store.Link {
 
 // land records a change as held by MiniCRM (sent) or as needing no call
 // (noop), in the next batch.
-func (l *loader) land(ctx context.Context, changeID, crmID int64, status string, link *store.Link) error {
+func (l *loader) land(ctx context.Context, ch store.Pending, crmID int64, status string, link *store.Link) error {
 	if status == store.ChangeSent {
 		l.res.Sent++
 	} else {
 		l.res.Noop++
 	}
-	l.landed = append(l.landed, store.Landing{ChangeID: changeID, CRMID: crmID, Status: status, Link: link})
+	l.landed = append(l.landed, store.Landing{ChangeID: ch.ID, Entity: ch.Entity, Op: ch.Op, CRMID: crmID, Status: status, Link: link})
 	if len(l.landed) >= landBatch {
 		return l.flush(ctx)
 	}
@@ -193,9 +202,22 @@ func (l *loader) land(ctx context.Context, changeID, crmID int64, status string,
 
 // flush hands the landed changes to the writer, which records them (and
 // the calls made for them) while the next requests go out: the pacer's
-// slots are not lost waiting for the store. It fails when the writer has.
+// slots are not lost waiting for the store. While the writer is busy the
+// landed changes gather into a larger batch, up to landBacklog, when the
+// load waits for it. It fails when the writer has.
 func (l *loader) flush(ctx context.Context) error {
 	if len(l.landed) == 0 {
+		return nil
+	}
+	if len(l.landed) < landBacklog {
+		select {
+		case l.writes <- l.landed:
+			l.landed = nil
+		case err := <-l.written:
+			l.written <- err // keep it for stopWriter
+			return fmt.Errorf("recording landed changes: %w", err)
+		default: // the writer is busy
+		}
 		return nil
 	}
 	select {

@@ -1,13 +1,18 @@
 package load_test
 
 import (
+	"bytes"
 	"errors"
 	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
 	"sort"
 	"strings"
 	"testing"
 	"time"
 
+	"minisync/fixtures"
 	"minisync/minicrm/sim"
 	"minisync/runner/runnertest"
 	"minisync/stages/load"
@@ -227,5 +232,55 @@ func TestUnknownStatusLabelFailsThatCardOnly(t *testing.T) {
 	}
 	if !strings.Contains(msg, "Becsomagolva") || !strings.Contains(msg, "StatusId") {
 		t.Errorf("failed change says %q; want the value and the field", msg)
+	}
+}
+
+// A night where only a line of an order changed pushes the order's card
+// with all of its lines, as that night's export has them.
+func TestOnlyALineChangedPushesTheWholeDocument(t *testing.T) {
+	e := runnertest.New(t, runnertest.Options{SimRate: fastRate})
+	e.Deliver("orders-2026-11-19.xml", "orders-2026-11-19.xml")
+	runUntilDone(t, e, 6)
+
+	b, err := fixtures.UNAS.ReadFile("unas/orders-2026-11-19.xml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	order := bytes.Index(b, []byte("<Key>27839-100121</Key>"))
+	qty := bytes.Index(b[order:], []byte("<Quantity>3</Quantity>")) // product 1001
+	if order < 0 || qty < 0 {
+		t.Fatal("fixture changed: order 27839-100121 with a quantity of 3 not found")
+	}
+	day2 := slices.Concat(b[:order+qty], []byte("<Quantity>5</Quantity>"), b[order+qty+len("<Quantity>3</Quantity>"):])
+	if err := os.WriteFile(filepath.Join(e.Exports, "orders-2026-11-20.xml"), day2, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	pushes := e.Count(`SELECT count(*) FROM api_calls WHERE path LIKE '/Api/SyncFeed/%'`)
+	runUntilDone(t, e, 6)
+
+	if n := e.Count(`SELECT count(*) FROM changes WHERE run_id = (SELECT max(run_id) FROM runs)`); n != 1 {
+		t.Errorf("night 2 made %d changes, want the one line", n)
+	}
+	if n := e.Count(`SELECT count(*) FROM api_calls WHERE path LIKE '/Api/SyncFeed/%'`) - pushes; n != 1 {
+		t.Errorf("night 2 made %d feed pushes, want 1", n)
+	}
+	var doc *sim.Order
+	for _, o := range e.Sim.Orders() {
+		if o.Number == "27839-100121" {
+			doc = &o
+		}
+	}
+	if doc == nil {
+		t.Fatal("order 27839-100121 is not in MiniCRM")
+	}
+	got := map[string]string{}
+	for _, it := range doc.Items {
+		got[it.ProductID] = it.Quantity
+	}
+	if len(got) != 3 || got["1001"] != "5.0000" || got["1002"] != "2.0000" || got["1005"] != "1.0000" {
+		t.Errorf("order 27839-100121 holds products %v, want 1001×5, 1002×2, 1005×1", got)
+	}
+	if n := e.Count(`SELECT count(*) FROM changes WHERE status <> 'sent'`); n != 0 {
+		t.Errorf("%d changes not sent", n)
 	}
 }

@@ -17,24 +17,23 @@ import (
 // sendRecords sends the pending changes of a contact or project entity,
 // one request per change (plus a lookup before a record's first create).
 func (l *loader) sendRecords(ctx context.Context, e pipeline.Entity, t *target) error {
-	changes, err := l.st.PendingChanges(ctx, e.Name)
-	if err != nil {
-		return err
-	}
-	for i, ch := range changes {
-		l.o.Progress.Update("sending "+e.Name, int64(i+1), "changes")
-		if err := l.sendRecord(withChange(ctx, ch.ID), e, t, ch); err != nil {
-			l.o.Progress.Done()
-			return err
+	defer l.o.Progress.Done()
+	sent := 0
+	return l.st.EachPending(ctx, e.Name, pendingPage, func(changes []store.Pending) error {
+		for _, ch := range changes {
+			sent++
+			l.o.Progress.Update("sending "+e.Name, int64(sent), "changes")
+			if err := l.sendRecord(withChange(ctx, ch.ID), e, t, ch); err != nil {
+				return err
+			}
 		}
-	}
-	l.o.Progress.Done()
-	return nil
+		return nil
+	})
 }
 
 func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending) error {
 	if ch.Op == "missing" {
-		return l.land(ctx, ch.ID, 0, store.ChangeNoop, nil)
+		return l.land(ctx, ch, 0, store.ChangeNoop, nil)
 	}
 	id := l.crmID(e.Name, ch.Key)
 	full := ch.Op == "create" || id == 0
@@ -48,7 +47,7 @@ func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, c
 		return l.st.Fail(ctx, ch.ID, err.Error())
 	}
 	if !full && len(fields) == 0 {
-		return l.land(ctx, ch.ID, id, store.ChangeNoop, nil)
+		return l.land(ctx, ch, id, store.ChangeNoop, nil)
 	}
 	var link *store.Link
 	if id == 0 {
@@ -67,7 +66,7 @@ func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, c
 	if err != nil {
 		return l.failOrStop(ctx, ch, err)
 	}
-	return l.land(ctx, ch.ID, id, store.ChangeSent, link)
+	return l.land(ctx, ch, id, store.ChangeSent, link)
 }
 
 // create creates a record; when the answer is lost it looks the record up
