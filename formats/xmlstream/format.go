@@ -21,7 +21,6 @@ import (
 	"fmt"
 	"io"
 	"strings"
-	"sync"
 
 	"github.com/antchfx/xpath"
 	"golang.org/x/text/transform"
@@ -116,7 +115,7 @@ type Format struct {
 	recordPath string   // position of records, e.g. /Orders/Order
 	keyLabel   string   // e.g. "Key" in "(Key 27839-100121)"
 	noun       string   // record element name for error messages, e.g. "Order"
-	paths      sync.Map // path string → *compiledPath
+	paths      pathCache
 }
 
 var _ pipeline.Format = (*Format)(nil)

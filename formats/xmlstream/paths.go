@@ -2,7 +2,9 @@ package xmlstream
 
 import (
 	"fmt"
+	"maps"
 	"sync"
+	"sync/atomic"
 
 	"github.com/antchfx/xpath"
 
@@ -20,12 +22,41 @@ type compiledPath struct {
 	err   error
 }
 
+// pathCache holds the compiled paths of a Format. A mapping asks for the
+// same few dozen paths on every record, from several goroutines: reads are
+// a lookup in an immutable map, and a new path copies the map.
+type pathCache struct {
+	m  atomic.Pointer[map[string]*compiledPath]
+	mu sync.Mutex
+}
+
 // compile returns path compiled with the Format's namespace prefixes.
 func (f *Format) compile(path string) (*compiledPath, error) {
-	if c, ok := f.paths.Load(path); ok {
-		c := c.(*compiledPath)
-		return c, c.err
+	if m := f.paths.m.Load(); m != nil {
+		if c, ok := (*m)[path]; ok {
+			return c, c.err
+		}
 	}
+	f.paths.mu.Lock()
+	defer f.paths.mu.Unlock()
+	old := f.paths.m.Load()
+	if old != nil {
+		if c, ok := (*old)[path]; ok {
+			return c, c.err
+		}
+	}
+	c := f.compileNew(path)
+	m := make(map[string]*compiledPath, 1)
+	if old != nil {
+		m = maps.Clone(*old)
+	}
+	m[path] = c
+	f.paths.m.Store(&m)
+	return c, c.err
+}
+
+// compileNew compiles path as a simple path, else as XPath.
+func (f *Format) compileNew(path string) *compiledPath {
 	c := &compiledPath{}
 	expr, err := xpath.CompileWithNS(path, f.opts.Namespaces)
 	switch {
@@ -43,9 +74,7 @@ func (f *Format) compile(path string) (*compiledPath, error) {
 		}
 		c.exprs.Put(expr)
 	}
-	v, _ := f.paths.LoadOrStore(path, c)
-	c = v.(*compiledPath)
-	return c, c.err
+	return c
 }
 
 // get returns an XPath expression for one evaluation; put gives it back

@@ -88,21 +88,33 @@ func (r *record) Children(path string) ([]pipeline.Record, error) {
 
 // Position returns e.g. "/Orders/Order[3] (Key 27839-100123)".
 func (r *record) Position() string {
-	if r.key == "" {
-		return r.locator()
+	b := r.appendLocator(make([]byte, 0, 64))
+	if r.key != "" {
+		b = append(b, " ("...)
+		b = append(b, r.f.keyLabel...)
+		b = append(b, ' ')
+		b = append(b, r.key...)
+		b = append(b, ')')
 	}
-	return r.locator() + " (" + r.f.keyLabel + " " + r.key + ")"
+	return string(b)
 }
 
-// locator returns e.g. "/Orders/Order[3]/Items/Item[2]".
-func (r *record) locator() string {
+// appendLocator appends the record's locator to b, e.g.
+// "/Orders/Order[3]/Items/Item[2]".
+func (r *record) appendLocator(b []byte) []byte {
 	switch {
 	case r.parent != nil:
-		return fmt.Sprintf("%s/%s[%d]", r.parent.locator(), r.step, r.n)
+		b = r.parent.appendLocator(b)
+		b = append(b, '/')
+		b = append(b, r.step...)
 	case r.f.single:
-		return r.f.recordPath
+		return append(b, r.f.recordPath...)
+	default:
+		b = append(b, r.f.recordPath...)
 	}
-	return fmt.Sprintf("%s[%d]", r.f.recordPath, r.n)
+	b = append(b, '[')
+	b = strconv.AppendInt(b, int64(r.n), 10)
+	return append(b, ']')
 }
 
 // key returns the trimmed text at KeyPath in rec, "" when there is none.

@@ -3,9 +3,10 @@ package xmltree
 import "strings"
 
 // Path is a simple relative path evaluated by walking a tree, without an
-// XPath engine: child steps of element names, the last one possibly an
-// attribute. It is safe for concurrent use.
+// XPath engine: parent steps, then child steps of element names, the last
+// one possibly an attribute. It is safe for concurrent use.
 type Path struct {
+	up    int // leading ".." steps
 	steps []step
 	attr  *step // final @name step, nil when the path selects elements
 }
@@ -19,7 +20,8 @@ type step struct {
 }
 
 // CompilePath returns expr as a Path when it is a simple path: steps
-// separated by '/', each ".", "name" or "prefix:name", the last one
+// separated by '/', each ".", "name" or "prefix:name" (after any number of
+// leading ".." steps, which climb no higher than the record), the last one
 // possibly "@name" or "@prefix:name", names being ASCII letters, digits,
 // '_', '-' and '.' not starting with a digit, '-' or '.'. Names match as
 // antchfx/xpath matches them with navigators that report namespace URIs: an
@@ -43,6 +45,11 @@ func CompilePath(expr string, namespaces map[string]string) (p *Path, ok bool) {
 			return nil, false // an attribute step ends the path
 		}
 		switch {
+		case seg == "..":
+			if len(p.steps) > 0 {
+				return nil, false // a node set's parents need merging
+			}
+			p.up++
 		case seg == ".":
 		case len(seg) > 0 && seg[0] == '@':
 			s, ok := parseStep(seg[1:], namespaces)
@@ -117,7 +124,23 @@ func (s *step) matches(t *Tree, off, n, prefixLen, ns int32) bool {
 // document order, the inner text of an element or the value of an
 // attribute, and whether there is one.
 func (p *Path) First(n Node) (string, bool) {
-	return p.first(n.t, n.i, 0)
+	i, ok := p.start(n)
+	if !ok {
+		return "", false
+	}
+	return p.first(n.t, i, 0)
+}
+
+// start climbs the path's parent steps from n; ok is false above the
+// record element.
+func (p *Path) start(n Node) (i int32, ok bool) {
+	i = n.i
+	for range p.up {
+		if i = n.t.nodes[i].parent; i < 0 {
+			return i, false
+		}
+	}
+	return i, true
 }
 
 func (p *Path) first(t *Tree, i int32, k int) (string, bool) {
@@ -149,10 +172,11 @@ func (p *Path) first(t *Tree, i int32, k int) (string, bool) {
 // Elements appends the elements the path selects from n, in document order,
 // to dst; a path ending in an attribute selects none.
 func (p *Path) Elements(dst []Node, n Node) []Node {
-	if p.attr != nil {
+	i, ok := p.start(n)
+	if p.attr != nil || !ok {
 		return dst
 	}
-	return p.elements(dst, n.t, n.i, 0)
+	return p.elements(dst, n.t, i, 0)
 }
 
 func (p *Path) elements(dst []Node, t *Tree, i int32, k int) []Node {

@@ -68,8 +68,9 @@ func TestPathMatchesXPath(t *testing.T) {
 		"x:y/x:z", "e", "f", "f/g", "missing", "missing/@a", "Key", "Customer/Addresses/Invoice/TaxNumber",
 		"Comments/Comment/Text", "Items/Item/@kind", "cac:InvoiceLine/cbc:InvoicedQuantity/@unitCode", "cac:Party/cbc:ID/@schemeID",
 		"Note", "cbc:Note",
+		"..", "../Items", "../..",
 		// Not simple paths: XPath only.
-		"/Key", "..", "*", "Items/Item[1]", "//Sku", "Items//Sku", "@*", "text()", "a b", "", "Items/", "1a", "é", "Items/@id/x",
+		"/Key", "Items/..", "*", "Items/Item[1]", "//Sku", "Items//Sku", "@*", "text()", "a b", "", "Items/", "1a", "é", "Items/@id/x",
 	}
 	for i, doc := range docs {
 		n := only(t, doc)
@@ -89,9 +90,43 @@ func TestPathMatchesXPath(t *testing.T) {
 			}
 		}
 	}
-	for _, p := range []string{"/Key", "..", "*", "Items/Item[1]", "//Sku", "@*", "text()", "", "Items/", "é", "q:x", ":A", "A:", "@:a", "a:b:c"} {
+	for _, p := range []string{"/Key", "Items/..", "Items/Item/../Item", "*", "Items/Item[1]", "//Sku", "@*", "text()", "", "Items/", "é", "q:x", ":A", "A:", "@:a", "a:b:c"} {
 		if _, ok := xmltree.CompilePath(p, pathNamespaces); ok {
 			t.Errorf("%q compiled as a simple path", p)
+		}
+	}
+}
+
+// TestParentStepsMatchXPath evaluates paths with parent steps from every
+// element of the documents: they climb to the record element and no
+// further, as XPath on the navigator does.
+func TestParentStepsMatchXPath(t *testing.T) {
+	paths := []string{"..", "../..", "../../..", "../Sku", "../../Item/Sku", "../../Items/Item/@id", "../@id", "../../@a",
+		"../Item", "../../../Items", "../.", "./..", "../x:z/@p", "../../Key", "../cbc:ID", "../Contact/Name"}
+	for i, doc := range append([]string{pathDoc}, navDocs...) {
+		var all []xmltree.Node
+		var walk func(n xmltree.Node)
+		walk = func(n xmltree.Node) {
+			if n.Kind() == xmltree.Element {
+				all = append(all, n)
+			}
+			for c := n.FirstChild(); c.Valid(); c = c.Next() {
+				walk(c)
+			}
+		}
+		walk(only(t, doc))
+		for _, n := range all {
+			for _, ns := range []map[string]string{nil, pathNamespaces} {
+				for _, p := range paths {
+					ok, err := comparePath(p, ns, n)
+					if err != nil {
+						t.Errorf("doc %d, from %s at line %d: %v", i, n.Local(), n.Line(), err)
+					}
+					if !ok && !strings.Contains(p, ":") && p != "./.." {
+						t.Errorf("%q is not a simple path", p)
+					}
+				}
+			}
 		}
 	}
 }
@@ -105,14 +140,26 @@ func FuzzPath(f *testing.F) {
 	f.Add(navDocs[1], "cac:InvoiceLine/cbc:InvoicedQuantity/@unitCode")
 	f.Add(`<a xmlns="urn:p"><b c="1"><d>x</d></b><b><d>y</d></b></a>`, "b/d")
 	f.Add(`<a><A/></a>`, ":A")
+	f.Add(`<a k="1"><b><c>x</c></b><K>v</K></a>`, "../K")
+	f.Add(`<a><b/></a>`, "../../b")
 	f.Fuzz(func(t *testing.T, doc, path string) {
 		recs, err := readRecords(strings.NewReader(doc))
 		if err != nil || len(recs) != 1 {
 			return
 		}
-		for _, ns := range []map[string]string{nil, pathNamespaces} {
-			if _, err := comparePath(path, ns, recs[0].Root()); err != nil {
-				t.Fatal(err)
+		// from the record element and from its first child element
+		from := []xmltree.Node{recs[0].Root()}
+		for c := recs[0].Root().FirstChild(); c.Valid(); c = c.Next() {
+			if c.Kind() == xmltree.Element {
+				from = append(from, c)
+				break
+			}
+		}
+		for _, n := range from {
+			for _, ns := range []map[string]string{nil, pathNamespaces} {
+				if _, err := comparePath(path, ns, n); err != nil {
+					t.Fatal(err)
+				}
 			}
 		}
 	})
