@@ -105,7 +105,13 @@ func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, erro
 		sort.Strings(errs)
 		return nil, fmt.Errorf("mapping %s: %s", s.Name, strings.Join(errs, "; "))
 	}
+	if s.RecordDate != nil {
+		bindTransforms(s.RecordDate.Transforms)
+	}
 	for _, e := range s.Entities {
+		for j := range e.Fields {
+			bindTransforms(e.Fields[j].Transforms)
+		}
 		ent := pipeline.Entity{Name: e.Name, Key: e.Key}
 		for _, f := range e.Fields {
 			ent.Fields = append(ent.Fields, f.Name)
@@ -113,6 +119,15 @@ func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, erro
 		m.entities = append(m.entities, ent)
 	}
 	return m, nil
+}
+
+// bindTransforms resolves each transform's name once, for Map.
+func bindTransforms(ts []Transform) {
+	for i := range ts {
+		if d, ok := transforms[ts[i].Name]; ok {
+			ts[i].def = &d
+		}
+	}
 }
 
 func paramNames(s *Spec) []string { return slices.Sorted(maps.Keys(s.Params)) }
@@ -130,7 +145,7 @@ func (m *Mapper) Lookup(name string) map[string]string { return m.lookups[name] 
 // itself (a malformed path); a bad record is a Result with a Reject.
 func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 	if m.syncStart != "" && m.spec.RecordDate != nil {
-		d, rej, err := m.field(rec, *m.spec.RecordDate, 0, "record_date")
+		d, rej, err := m.field(rec, m.spec.RecordDate, 0, "record_date")
 		if err != nil || rej != nil {
 			return Result{Reject: rej}, err
 		}
@@ -152,7 +167,8 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 		}
 	}
 	var res Result
-	for i, e := range m.spec.Entities {
+	for i := range m.spec.Entities {
+		e := &m.spec.Entities[i]
 		recs := []pipeline.Record{rec}
 		if e.Each != "" {
 			var err error
@@ -180,7 +196,7 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 	return res, nil
 }
 
-func (m *Mapper) applies(r pipeline.Record, e EntitySpec) (bool, error) {
+func (m *Mapper) applies(r pipeline.Record, e *EntitySpec) (bool, error) {
 	for _, c := range e.When {
 		ok, err := holds(r, c)
 		if err != nil || !ok {
@@ -213,10 +229,10 @@ func holds(r pipeline.Record, c Condition) (bool, error) {
 	return false, nil
 }
 
-func (m *Mapper) row(r pipeline.Record, e EntitySpec, ent pipeline.Entity, index int) (pipeline.Row, *pipeline.Reject, error) {
+func (m *Mapper) row(r pipeline.Record, e *EntitySpec, ent pipeline.Entity, index int) (pipeline.Row, *pipeline.Reject, error) {
 	row := pipeline.Row{Entity: e.Name, Pos: r.Position(), Values: make([]string, len(e.Fields))}
-	for j, f := range e.Fields {
-		v, rej, err := m.field(r, f, index, e.Name)
+	for j := range e.Fields {
+		v, rej, err := m.field(r, &e.Fields[j], index, e.Name)
 		if err != nil || rej != nil {
 			return row, rej, err
 		}
@@ -303,7 +319,7 @@ func resolveRefs(r pipeline.Record, a string) (string, error) {
 }
 
 // field evaluates one field; a bad value is a reject, a bad mapping an error.
-func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string) (string, *pipeline.Reject, error) {
+func (m *Mapper) field(r pipeline.Record, f *FieldSpec, index int, entity string) (string, *pipeline.Reject, error) {
 	reject := func(v, reason string) (string, *pipeline.Reject, error) {
 		return "", &pipeline.Reject{Pos: r.Position(), Entity: entity, Field: f.Name, Value: v, Reason: reason}, nil
 	}
@@ -329,9 +345,15 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 		v = m.expand(f.Value)
 	}
 	raw := v
-	for _, t := range f.Transforms {
+	for i := range f.Transforms {
+		t := &f.Transforms[i]
+		def := t.def
+		if def == nil {
+			d := transforms[t.Name]
+			def = &d
+		}
 		args := t.Args
-		if !transforms[t.Name].literal && len(args) > 0 {
+		if !def.literal && len(args) > 0 {
 			args = make([]string, len(t.Args))
 			for i, a := range t.Args {
 				var err error
@@ -341,7 +363,7 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 			}
 		}
 		var err error
-		if v, err = transforms[t.Name].fn(v, args); err != nil {
+		if v, err = def.fn(v, args); err != nil {
 			return reject(raw, err.Error())
 		}
 	}
@@ -374,8 +396,10 @@ func (m *Mapper) field(r pipeline.Record, f FieldSpec, index int, entity string)
 			return reject(v, err.Error())
 		}
 	}
-	if n := utf8.RuneCountInString(v); (f.MinLength > 0 && n < f.MinLength) || (f.MaxLength > 0 && n > f.MaxLength) {
-		return reject(v, fmt.Sprintf("length %d is outside %d–%d", n, f.MinLength, f.MaxLength))
+	if f.MinLength > 0 || f.MaxLength > 0 {
+		if n := utf8.RuneCountInString(v); (f.MinLength > 0 && n < f.MinLength) || (f.MaxLength > 0 && n > f.MaxLength) {
+			return reject(v, fmt.Sprintf("length %d is outside %d–%d", n, f.MinLength, f.MaxLength))
+		}
 	}
 	if f.Pattern != "" {
 		re, err := compiled(`^(?:` + f.Pattern + `)$`)

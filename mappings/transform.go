@@ -14,6 +14,7 @@ import (
 type Transform struct {
 	Name string
 	Args []string
+	def  *transformDef // bound by Compile
 }
 
 // UnmarshalYAML reads the three spellings.
