@@ -6,6 +6,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -94,6 +95,24 @@ func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
 	}
 	if fast < 1000 {
 		t.Fatalf("the fast path answered only %d inputs", fast)
+	}
+}
+
+func TestCollapseSpaceAgreesWithFields(t *testing.T) {
+	inputs := []string{"", " ", "a", " a", "a ", "a b", "a  b", "a\tb", "Kovács  Anna", "Kovács Anna", "Ana\u00a0Pop", "x\u2003y", "\n", "é é"}
+	rng := rand.New(rand.NewPCG(5, 6))
+	alphabet := []rune{'a', 'é', ' ', ' ', '\t', '\n', '\u00a0', '\u2003', 'Z'}
+	for range 20000 {
+		r := make([]rune, rng.IntN(8))
+		for i := range r {
+			r[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		inputs = append(inputs, string(r))
+	}
+	for _, in := range inputs {
+		if got, want := collapseSpace(in), strings.Join(strings.Fields(in), " "); got != want {
+			t.Fatalf("collapseSpace(%q) = %q, want %q", in, got, want)
+		}
 	}
 }
 

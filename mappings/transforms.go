@@ -39,7 +39,7 @@ var transforms = map[string]transformDef{
 	"lower":          {fn: one(func(v, _ string) (string, error) { return strings.ToLower(v), nil }), help: "lower case"},
 	"upper":          {fn: one(func(v, _ string) (string, error) { return strings.ToUpper(v), nil }), help: "upper case"},
 	"title":          {fn: one(func(v, _ string) (string, error) { return cases.Title(language.Und, cases.NoLower).String(v), nil }), help: "first letter of each word upper case"},
-	"collapse_space": {fn: one(func(v, _ string) (string, error) { return strings.Join(strings.Fields(v), " "), nil }), help: "trim and collapse inner white space"},
+	"collapse_space": {fn: one(func(v, _ string) (string, error) { return collapseSpace(v), nil }), help: "trim and collapse inner white space"},
 	"number":         {fn: one(func(v, _ string) (string, error) { return normalizeNumber(v) }), help: "12.345,67 / 1 234,5 / 7500.0000 → 12345.67 / 1234.5 / 7500"},
 	"percent":        {fn: one(func(v, _ string) (string, error) { return normalizePercent(v) }), help: "19% / 0.19 / 19 / 19,0 % → 19"},
 	"datetime":       {fn: one(localDateTime), max: 1, help: "a timestamp in a known layout → RFC 3339; argument: time zone (default Europe/Budapest)"},
@@ -266,17 +266,21 @@ func plainNumber(v string) (string, bool) {
 	case dots > 1:
 		group = '.'
 	}
-	b := make([]byte, 0, len(v))
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; c {
-		case group:
-		case decimal:
-			b = append(b, '.')
-		default:
-			b = append(b, c)
+	s := v
+	if group != 0 || decimal == ',' {
+		var b strings.Builder
+		b.Grow(len(v))
+		for i := 0; i < len(v); i++ {
+			switch c := v[i]; c {
+			case group:
+			case decimal:
+				b.WriteByte('.')
+			default:
+				b.WriteByte(c)
+			}
 		}
+		s = b.String()
 	}
-	s := string(b)
 	if decimal != 0 {
 		s = strings.TrimRight(strings.TrimRight(s, "0"), ".")
 	}
@@ -284,6 +288,23 @@ func plainNumber(v string) (string, bool) {
 		s = "0"
 	}
 	return s, true
+}
+
+// collapseSpace trims v and collapses each run of white space inside it to
+// one space; a value that needs neither is returned as it is.
+func collapseSpace(v string) string {
+	prevSpace := true // at the start, a space would be leading
+	for _, r := range v {
+		space := unicode.IsSpace(r)
+		if space && (r != ' ' || prevSpace) {
+			return strings.Join(strings.Fields(v), " ")
+		}
+		prevSpace = space
+	}
+	if prevSpace && v != "" {
+		return strings.Join(strings.Fields(v), " ")
+	}
+	return v
 }
 
 // normalizePercent reads "27%", "27", "0.27" or "27,0 %" as the percentage 27.

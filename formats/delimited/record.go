@@ -78,11 +78,15 @@ func (r *rowRecord) Children(string) ([]pipeline.Record, error) { return nil, ni
 // Position returns e.g. "line 42", or "line 43 (Számlaszám SZ-2026-0042)"
 // for a row of a group.
 func (r *rowRecord) Position() string {
-	s := "line " + strconv.Itoa(r.line)
+	b := make([]byte, 0, 16+len(r.group))
+	b = append(b, "line "...)
+	b = strconv.AppendInt(b, int64(r.line), 10)
 	if r.group != "" {
-		s += " (" + r.group + ")"
+		b = append(b, " ("...)
+		b = append(b, r.group...)
+		b = append(b, ')')
 	}
-	return s
+	return string(b)
 }
 
 // groupRecord is a run of consecutive rows with the same GroupBy value.
@@ -112,8 +116,17 @@ func (g *groupRecord) Children(path string) ([]pipeline.Record, error) {
 // from the first line of the first row to the first line of the last.
 func (g *groupRecord) Position() string {
 	first, last := g.rows[0].line, g.rows[len(g.rows)-1].line
+	b := make([]byte, 0, 32+len(g.label))
 	if first == last {
-		return fmt.Sprintf("line %d (%s)", first, g.label)
+		b = append(b, "line "...)
+		b = strconv.AppendInt(b, int64(first), 10)
+	} else {
+		b = append(b, "lines "...)
+		b = strconv.AppendInt(b, int64(first), 10)
+		b = append(b, "–"...)
+		b = strconv.AppendInt(b, int64(last), 10)
 	}
-	return fmt.Sprintf("lines %d–%d (%s)", first, last, g.label)
+	b = append(b, " ("...)
+	b = append(b, g.label...)
+	return string(append(b, ')'))
 }
