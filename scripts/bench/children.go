@@ -131,6 +131,8 @@ func stageNightly(e *integ, r result) (result, error) {
 		// from the end of the archive copy to the end of the normalize
 		// loop: reading, mapping and appending (run setup included)
 		"read_map_append_seconds": ph.normDone.Sub(ph.extractDone).Seconds(),
+		// CPU time over wall time of that part: how many cores it kept busy
+		"read_map_append_cores": (ph.normCPU - ph.extractCPU).Seconds() / ph.normDone.Sub(ph.extractDone).Seconds(),
 		"run_seconds":             runSec,
 		"diff_seconds":            rep.DiffTime.Seconds(),
 		"checkpoint_seconds":      rep.CheckpointTime.Seconds(),

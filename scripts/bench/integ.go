@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"syscall"
 	"time"
 
 	"minisync/config"
@@ -154,10 +155,11 @@ func (e *integ) count(q string, args ...any) (int64, error) {
 // ends with the Done after the byte counts, the normalize loop with the
 // Done after the record counts (onDone is then called).
 type phases struct {
-	unit        string
-	extractDone time.Time
-	normDone    time.Time
-	onDone      func()
+	unit                string
+	extractDone         time.Time
+	normDone            time.Time
+	extractCPU, normCPU time.Duration // the process's CPU time then
+	onDone              func()
 }
 
 func (p *phases) Update(_ string, _ int64, unit string) { p.unit = unit }
@@ -165,14 +167,23 @@ func (p *phases) Update(_ string, _ int64, unit string) { p.unit = unit }
 func (p *phases) Done() {
 	switch p.unit {
 	case "B":
-		p.extractDone = time.Now()
+		p.extractDone, p.extractCPU = time.Now(), cpuTime()
 	case "records":
-		p.normDone = time.Now()
+		p.normDone, p.normCPU = time.Now(), cpuTime()
 		if p.onDone != nil {
 			p.onDone()
 		}
 	}
 	p.unit = ""
+}
+
+// cpuTime returns the CPU time the process has used, user and system.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
 
 // checkReports fails on a failed run.
