@@ -19,8 +19,6 @@ import (
 	"fmt"
 	"sync"
 
-	"github.com/duckdb/duckdb-go/v2"
-
 	"minisync/pipeline"
 	"minisync/store"
 )
@@ -107,13 +105,18 @@ func (w *Writer) openLane() (*Lane, error) {
 	if err != nil {
 		return nil, fmt.Errorf("connecting to staging database: %w", err)
 	}
-	l := &Lane{w: w, conn: conn, appenders: map[string]*duckdb.Appender{}}
+	l := &Lane{w: w, conn: conn, appenders: map[string]*chunkAppender{}}
+	raw, err := rawConn(conn)
+	if err != nil {
+		l.close()
+		return nil, err
+	}
 	for _, e := range w.entities {
 		cols := append([]string{"run_id", "file_id", "seq", "source_pos", "natural_key", "row_hash"}, e.Fields...)
-		a, err := duckdb.NewAppenderWithColumns(conn, "", "", "stg_"+e.Name, cols)
+		a, err := newChunkAppender(raw, "stg_"+e.Name, cols)
 		if err != nil {
 			l.close()
-			return nil, fmt.Errorf("opening appender on stg_%s: %w", e.Name, err)
+			return nil, err
 		}
 		l.appenders[e.Name] = a
 	}
@@ -124,8 +127,9 @@ func (w *Writer) openLane() (*Lane, error) {
 type Lane struct {
 	w         *Writer
 	conn      driver.Conn
-	appenders map[string]*duckdb.Appender
-	vals      []driver.Value // reused for each row
+	appenders map[string]*chunkAppender
+	ints      [3]int64 // run_id, file_id, seq of each row
+	strs      []string // the row's text columns, reused for each row
 	// the file being staged when the lane was handed out
 	runID, fileID, fileNo int64
 	tx                    driver.Tx // open while the lane holds rows of the file
@@ -139,24 +143,16 @@ func (l *Lane) Row(b int64, n int, r pipeline.Row) error {
 	if !ok {
 		return fmt.Errorf("staging row of unknown entity %q", r.Entity)
 	}
-	runID, fileID, fileNo := l.runID, l.fileID, l.fileNo
+	fileNo := l.fileNo
 	if b >= 1<<batchBits || n >= 1<<rowBits || fileNo >= 1<<fileBits {
 		return fmt.Errorf("staging %s %s: file too large to order (batch %d, row %d of the batch, file %d of the run)", r.Entity, r.Key, b, n, fileNo)
 	}
-	seq := fileNo<<(batchBits+rowBits) | b<<rowBits | int64(n)
 	if r.Hash == "" {
 		r.Hash = pipeline.HashValues(r.Values)
 	}
-	vals := append(l.vals[:0], runID, fileID, seq, r.Pos, r.Key, r.Hash)
-	for _, v := range r.Values {
-		if v == "" {
-			vals = append(vals, nil)
-		} else {
-			vals = append(vals, v)
-		}
-	}
-	l.vals = vals
-	if err := a.AppendRow(vals...); err != nil {
+	l.ints = [3]int64{l.runID, l.fileID, fileNo<<(batchBits+rowBits) | b<<rowBits | int64(n)}
+	l.strs = append(append(l.strs[:0], r.Pos, r.Key, r.Hash), r.Values...)
+	if err := a.row(l.ints[:], l.strs); err != nil {
 		return fmt.Errorf("staging %s %s: %w", r.Entity, r.Key, err)
 	}
 	if l.pending++; l.pending >= laneFlushRows {
@@ -168,9 +164,9 @@ func (l *Lane) Row(b int64, n int, r pipeline.Row) error {
 // flush moves the lane's buffered rows into its transaction.
 func (l *Lane) flush() error {
 	l.pending = 0
-	for name, a := range l.appenders {
-		if err := a.Flush(); err != nil {
-			return fmt.Errorf("flushing stg_%s: %w", name, err)
+	for _, a := range l.appenders {
+		if err := a.flush(); err != nil {
+			return err
 		}
 	}
 	return nil
@@ -195,9 +191,9 @@ func (l *Lane) commit() error {
 // rollback discards the lane's buffered rows and its transaction.
 func (l *Lane) rollback() error {
 	var first error
-	for name, a := range l.appenders {
-		if err := a.Clear(); err != nil && first == nil {
-			first = fmt.Errorf("discarding stg_%s: %w", name, err)
+	for _, a := range l.appenders {
+		if err := a.clear(); err != nil && first == nil {
+			first = err
 		}
 	}
 	l.pending = 0
@@ -220,16 +216,10 @@ func (l *Lane) Done() {
 
 // close closes the lane's appenders and connection.
 func (l *Lane) close() error {
-	var first error
-	for name, a := range l.appenders {
-		if err := a.Close(); err != nil && first == nil {
-			first = fmt.Errorf("closing appender of stg_%s: %w", name, err)
-		}
+	for _, a := range l.appenders {
+		a.close()
 	}
-	if err := l.conn.Close(); err != nil && first == nil {
-		first = err
-	}
-	return first
+	return l.conn.Close()
 }
 
 // Reject keeps a reject until the file commits.
