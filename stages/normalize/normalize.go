@@ -84,7 +84,11 @@ func File(ctx context.Context, f pipeline.Format, m *mappings.Mapper, path, name
 	var wg sync.WaitGroup
 	defer wg.Wait() // the reader and workers are gone before fh closes
 	defer cancel()
-	ordered := make(chan *batch, 2*workers) // in file order, for the sink
+	// The reader runs up to 8 batches per worker ahead of the batch being
+	// emitted, so that a worker held up moving rows into DuckDB does not
+	// leave the others without work; batches mapped and waiting their turn
+	// hold only counts and rejects.
+	ordered := make(chan *batch, 8*workers) // in file order, for the sink
 	work := make(chan *batch, 2*workers)    // in any order, for the workers
 	wg.Add(1 + workers)
 	go func() {
@@ -137,12 +141,17 @@ type batch struct {
 	done      chan struct{}
 }
 
-// item is one record read, or one bad record the reader reported.
+// item is one record read, or one bad record the reader reported. Once
+// mapped and appended it keeps only what emit needs, not the record or its
+// rows: batches wait for their turn to be emitted without holding on to
+// their records' trees.
 type item struct {
 	rec    pipeline.Record
 	bad    *pipeline.RecordError
 	res    mappings.Result
+	rows   int // rows appended
 	mapErr error
+	pos    string // of the record whose mapping failed
 }
 
 // read fills batches from rr until the end of the file, an error, or ctx
@@ -194,8 +203,10 @@ func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
 		}
 		it.res, it.mapErr = m.Map(it.rec)
 		if it.mapErr != nil {
+			it.pos = it.rec.Position()
 			return
 		}
+		it.rec = nil
 		if it.res.Reject != nil || it.res.Skip != "" {
 			continue
 		}
@@ -206,6 +217,7 @@ func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
 			}
 			n++
 		}
+		it.rows, it.res.Rows = len(it.res.Rows), nil
 	}
 }
 
@@ -218,7 +230,7 @@ func emit(it *item, c *Counts, name string, sink Sink) error {
 		c.Rejects++
 		return sink.Reject(pipeline.Reject{Pos: it.bad.Pos, Field: it.bad.Field, Value: it.bad.Value, Reason: it.bad.Reason})
 	case it.mapErr != nil:
-		return fmt.Errorf("%s %s: %w", name, it.rec.Position(), it.mapErr)
+		return fmt.Errorf("%s %s: %w", name, it.pos, it.mapErr)
 	case it.res.Reject != nil:
 		c.Rejects++
 		return sink.Reject(*it.res.Reject)
@@ -226,6 +238,6 @@ func emit(it *item, c *Counts, name string, sink Sink) error {
 		c.Skipped++
 		return nil
 	}
-	c.Rows += int64(len(it.res.Rows))
+	c.Rows += int64(it.rows)
 	return nil
 }
