@@ -24,6 +24,7 @@ type Mapper struct {
 	lookups   map[string]map[string]string
 	syncStart string // YYYY-MM-DD or ""
 	entities  []pipeline.Entity
+	keyFields [][]int // per entity, the indexes of its key fields
 	onMiss    func(LookupMiss)
 	missMu    sync.Mutex // onMiss is called by one goroutine at a time
 }
@@ -117,6 +118,11 @@ func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, erro
 			ent.Fields = append(ent.Fields, f.Name)
 		}
 		m.entities = append(m.entities, ent)
+		var keys []int
+		for _, k := range e.Key {
+			keys = append(keys, slices.Index(ent.Fields, k))
+		}
+		m.keyFields = append(m.keyFields, keys)
 	}
 	return m, nil
 }
@@ -167,15 +173,18 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 		}
 	}
 	var res Result
+	res.Rows = make([]pipeline.Row, 0, len(m.spec.Entities))
 	for i := range m.spec.Entities {
 		e := &m.spec.Entities[i]
-		recs := []pipeline.Record{rec}
+		self := [1]pipeline.Record{rec}
+		recs := self[:]
 		if e.Each != "" {
 			var err error
 			if recs, err = rec.Children(e.Each); err != nil {
 				return Result{}, fmt.Errorf("entity %s: each %q: %w", e.Name, e.Each, err)
 			}
 		}
+		res.Rows = slices.Grow(res.Rows, len(recs))
 		index := 0
 		for _, r := range recs {
 			ok, err := m.applies(r, e)
@@ -186,7 +195,7 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 				continue
 			}
 			index++
-			row, rej, err := m.row(r, e, m.entities[i], index)
+			row, rej, err := m.row(r, e, m.keyFields[i], index)
 			if err != nil || rej != nil {
 				return Result{Reject: rej}, err
 			}
@@ -229,7 +238,7 @@ func holds(r pipeline.Record, c Condition) (bool, error) {
 	return false, nil
 }
 
-func (m *Mapper) row(r pipeline.Record, e *EntitySpec, ent pipeline.Entity, index int) (pipeline.Row, *pipeline.Reject, error) {
+func (m *Mapper) row(r pipeline.Record, e *EntitySpec, keyFields []int, index int) (pipeline.Row, *pipeline.Reject, error) {
 	row := pipeline.Row{Entity: e.Name, Pos: r.Position(), Values: make([]string, len(e.Fields))}
 	for j := range e.Fields {
 		v, rej, err := m.field(r, &e.Fields[j], index, e.Name)
@@ -238,29 +247,25 @@ func (m *Mapper) row(r pipeline.Record, e *EntitySpec, ent pipeline.Entity, inde
 		}
 		row.Values[j] = v
 	}
+	for _, j := range keyFields {
+		if row.Values[j] == "" {
+			return row, &pipeline.Reject{Pos: row.Pos, Entity: e.Name, Field: e.Fields[j].Name, Reason: "natural key field is empty"}, nil
+		}
+	}
+	if len(keyFields) == 1 {
+		row.Key = e.KeyPrefix + row.Values[keyFields[0]]
+		return row, nil, nil
+	}
 	var key strings.Builder
 	key.WriteString(e.KeyPrefix)
-	for j, k := range ent.Key {
-		v := row.Values[indexOf(ent.Fields, k)]
-		if v == "" {
-			return row, &pipeline.Reject{Pos: r.Position(), Entity: e.Name, Field: k, Reason: "natural key field is empty"}, nil
-		}
-		if j > 0 {
+	for n, j := range keyFields {
+		if n > 0 {
 			key.WriteByte('|')
 		}
-		key.WriteString(v)
+		key.WriteString(row.Values[j])
 	}
 	row.Key = key.String()
 	return row, nil, nil
-}
-
-func indexOf(list []string, s string) int {
-	for i, x := range list {
-		if x == s {
-			return i
-		}
-	}
-	return -1
 }
 
 var pathRefRe = regexp.MustCompile(`\{([^{}]+)\}`)
