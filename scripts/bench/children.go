@@ -133,14 +133,14 @@ func stageNightly(e *integ, r result) (result, error) {
 		"read_map_append_seconds": ph.normDone.Sub(ph.extractDone).Seconds(),
 		// CPU time over wall time of that part: how many cores it kept busy
 		"read_map_append_cores": (ph.normCPU - ph.extractCPU).Seconds() / ph.normDone.Sub(ph.extractDone).Seconds(),
-		"run_seconds":             runSec,
-		"diff_seconds":            rep.DiffTime.Seconds(),
-		"checkpoint_seconds":      rep.CheckpointTime.Seconds(),
-		"records":                 float64(rep.Run.Records),
-		"rows_staged":             float64(rep.Run.Rows),
-		"rejects":                 float64(rep.Run.Rejects),
-		"skipped":                 float64(rep.Run.Skipped),
-		"creates":                 float64(rep.Run.Creates),
+		"run_seconds":           runSec,
+		"diff_seconds":          rep.DiffTime.Seconds(),
+		"checkpoint_seconds":    rep.CheckpointTime.Seconds(),
+		"records":               float64(rep.Run.Records),
+		"rows_staged":           float64(rep.Run.Rows),
+		"rejects":               float64(rep.Run.Rejects),
+		"skipped":               float64(rep.Run.Skipped),
+		"creates":               float64(rep.Run.Creates),
 	}
 	mem.Stop(r.Extra)
 	return r, nil
