@@ -227,14 +227,23 @@ type Link struct {
 	How         string // created, found, feed
 }
 
-// IDMap returns every recorded MiniCRM id by entity and natural key.
-func (s *Store) IDMap(ctx context.Context) (map[string]map[string]int64, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT entity, natural_key, crm_id FROM id_map`)
+// EntityKey names a record of an entity.
+type EntityKey struct{ Entity, Key string }
+
+// IDs returns the recorded MiniCRM ids of the records asked for, by entity
+// and natural key; records without one are absent.
+func (s *Store) IDs(ctx context.Context, want []EntityKey) (map[string]map[string]int64, error) {
+	out := map[string]map[string]int64{}
+	values, args := distinctList(want, "(?, ?)", func(k EntityKey) []any { return []any{k.Entity, k.Key} })
+	if len(args) == 0 {
+		return out, nil
+	}
+	rows, err := s.DB.QueryContext(ctx, `SELECT m.entity, m.natural_key, m.crm_id FROM id_map m
+		JOIN (VALUES `+values+`) AS want(entity, natural_key) ON m.entity = want.entity AND m.natural_key = want.natural_key`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("reading id_map: %w", err)
 	}
 	defer rows.Close()
-	out := map[string]map[string]int64{}
 	for rows.Next() {
 		var e, k string
 		var id int64

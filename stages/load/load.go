@@ -68,7 +68,8 @@ type loader struct {
 	res     Result
 	targets map[string]*target // by entity name
 	order   []pipeline.Entity
-	ids     map[string]map[string]int64 // id_map, kept current in memory
+	ids     map[string]map[string]int64 // the id_map rows of the page of changes being sent, and the links made since
+	acked   chan struct{}               // the writer has recorded everything handed to it before a nil batch
 	landed  []store.Landing             // not yet handed to the writer
 	writes  chan []store.Landing        // batches for the writer goroutine
 	written chan error                  // the writer's result, when writes is closed
@@ -105,9 +106,7 @@ func (l *loader) run(ctx context.Context) error {
 	if err != nil || pendingAny == 0 {
 		return err
 	}
-	if l.ids, err = l.st.IDMap(ctx); err != nil {
-		return err
-	}
+	l.ids = map[string]map[string]int64{}
 	if err := l.preflight(ctx); err != nil {
 		return err
 	}
@@ -220,26 +219,26 @@ func (l *loader) flush(ctx context.Context) error {
 		}
 		return nil
 	}
-	select {
-	case l.writes <- l.landed:
-		l.landed = nil
-		return nil
-	case err := <-l.written:
-		l.written <- err // keep it for stopWriter
-		return fmt.Errorf("recording landed changes: %w", err)
-	case <-ctx.Done():
-		return ctx.Err()
+	if err := l.hand(ctx, l.landed); err != nil {
+		return err
 	}
+	l.landed = nil
+	return nil
 }
 
 func (l *loader) startWriter(ctx context.Context) {
 	l.writes = make(chan []store.Landing, 1)
 	l.written = make(chan error, 1)
+	l.acked = make(chan struct{})
 	go func() {
 		var err error
 		for batch := range l.writes {
 			if err != nil {
 				continue // the first failure ends recording; the run reports it
+			}
+			if batch == nil {
+				l.acked <- struct{}{}
+				continue
 			}
 			err = errors.Join(l.st.LandBatch(ctx, l.order, batch), l.o.Calls.Flush(ctx))
 			if err != nil {
@@ -249,6 +248,43 @@ func (l *loader) startWriter(ctx context.Context) {
 		}
 		l.written <- nil
 	}()
+}
+
+// drain waits until the writer has recorded every change landed so far,
+// so that id_map holds the links made before.
+func (l *loader) drain(ctx context.Context) error {
+	if len(l.landed) > 0 {
+		if err := l.hand(ctx, l.landed); err != nil {
+			return err
+		}
+		l.landed = nil
+	}
+	if err := l.hand(ctx, nil); err != nil { // nil: acknowledge when done
+		return err
+	}
+	select {
+	case <-l.acked:
+		return nil
+	case err := <-l.written:
+		l.written <- err // keep it for stopWriter
+		return fmt.Errorf("recording landed changes: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// hand gives the writer a batch, waiting for room; it fails when the
+// writer has.
+func (l *loader) hand(ctx context.Context, batch []store.Landing) error {
+	select {
+	case l.writes <- batch:
+		return nil
+	case err := <-l.written:
+		l.written <- err // keep it for stopWriter
+		return fmt.Errorf("recording landed changes: %w", err)
+	case <-ctx.Done():
+		return ctx.Err()
+	}
 }
 
 // stopWriter hands over the last batch and waits for everything to be

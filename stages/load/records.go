@@ -20,6 +20,9 @@ func (l *loader) sendRecords(ctx context.Context, e pipeline.Entity, t *target) 
 	defer l.o.Progress.Done()
 	sent := 0
 	return l.st.EachPending(ctx, e.Name, pendingPage, func(changes []store.Pending) error {
+		if err := l.pageIDs(ctx, e, t, changes); err != nil {
+			return err
+		}
 		for _, ch := range changes {
 			sent++
 			l.o.Progress.Update("sending "+e.Name, int64(sent), "changes")
@@ -29,6 +32,30 @@ func (l *loader) sendRecords(ctx context.Context, e pipeline.Entity, t *target) 
 		}
 		return nil
 	})
+}
+
+// pageIDs reads the MiniCRM ids a page of changes needs, its records' and
+// those they refer to, once everything landed before is recorded: the load
+// holds the ids of one page, not of every record MiniCRM holds.
+func (l *loader) pageIDs(ctx context.Context, e pipeline.Entity, t *target, changes []store.Pending) error {
+	if err := l.drain(ctx); err != nil {
+		return err
+	}
+	var want []store.EntityKey
+	for _, ch := range changes {
+		want = append(want, store.EntityKey{Entity: e.Name, Key: ch.Key})
+		for _, r := range t.spec.Refs {
+			if k := ch.Payload[r.Key]; k != nil && *k != "" {
+				want = append(want, store.EntityKey{Entity: r.Entity, Key: *k})
+			}
+		}
+	}
+	ids, err := l.st.IDs(ctx, want)
+	if err != nil {
+		return err
+	}
+	l.ids = ids
+	return nil
 }
 
 func (l *loader) sendRecord(ctx context.Context, e pipeline.Entity, t *target, ch store.Pending) error {
