@@ -213,8 +213,7 @@ func (l *loader) flush(ctx context.Context) error {
 		case l.writes <- l.landed:
 			l.landed = nil
 		case err := <-l.written:
-			l.written <- err // keep it for stopWriter
-			return fmt.Errorf("recording landed changes: %w", err)
+			return l.writerFailed(err)
 		default: // the writer is busy
 		}
 		return nil
@@ -266,11 +265,16 @@ func (l *loader) drain(ctx context.Context) error {
 	case <-l.acked:
 		return nil
 	case err := <-l.written:
-		l.written <- err // keep it for stopWriter
-		return fmt.Errorf("recording landed changes: %w", err)
+		return l.writerFailed(err)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
+}
+
+// writerFailed keeps the writer's error for stopWriter and returns it.
+func (l *loader) writerFailed(err error) error {
+	l.written <- err
+	return fmt.Errorf("recording landed changes: %w", err)
 }
 
 // hand gives the writer a batch, waiting for room; it fails when the
@@ -280,8 +284,7 @@ func (l *loader) hand(ctx context.Context, batch []store.Landing) error {
 	case l.writes <- batch:
 		return nil
 	case err := <-l.written:
-		l.written <- err // keep it for stopWriter
-		return fmt.Errorf("recording landed changes: %w", err)
+		return l.writerFailed(err)
 	case <-ctx.Done():
 		return ctx.Err()
 	}
