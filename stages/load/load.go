@@ -228,7 +228,7 @@ func (l *loader) flush(ctx context.Context) error {
 func (l *loader) startWriter(ctx context.Context) {
 	l.writes = make(chan []store.Landing, 1)
 	l.written = make(chan error, 1)
-	l.acked = make(chan struct{})
+	l.acked = make(chan struct{}, 1) // never blocks the writer, even if drain gave up waiting
 	go func() {
 		var err error
 		for batch := range l.writes {
@@ -257,6 +257,10 @@ func (l *loader) drain(ctx context.Context) error {
 			return err
 		}
 		l.landed = nil
+	}
+	select { // an acknowledgement a cancelled drain left behind
+	case <-l.acked:
+	default:
 	}
 	if err := l.hand(ctx, nil); err != nil { // nil: acknowledge when done
 		return err
