@@ -29,13 +29,10 @@ func (p *Parser) comment() error {
 	if buf[content-1] != '-' {
 		return p.syntaxError(content-1, "invalid sequence <!- not part of <!--")
 	}
-	from := max(content, p.pos+p.resume)
-	k := bytes.Index(buf[from:], commentEnd)
-	if k < 0 {
-		p.resume = max(len(buf)-1-p.pos, 0)
-		return errShort
+	e, err := p.findEnd(buf, content, commentEnd)
+	if err != nil {
+		return err
 	}
-	e := from + k
 	if e+2 >= len(buf) {
 		p.resume = e - p.pos
 		return errShort
@@ -48,6 +45,19 @@ func (p *Parser) comment() error {
 }
 
 var commentEnd = []byte("--")
+
+// findEnd returns where end next occurs in buf at or after from, without
+// searching again what an earlier call for the same token saw; errShort
+// when the buffer does not hold it yet.
+func (p *Parser) findEnd(buf []byte, from int, end []byte) (int, error) {
+	from = max(from, p.pos+p.resume)
+	k := bytes.Index(buf[from:], end)
+	if k < 0 {
+		p.resume = max(len(buf)-(len(end)-1)-p.pos, 0)
+		return 0, errShort
+	}
+	return from + k, nil
+}
 
 const cdataStart = "<![CDATA["
 
@@ -65,13 +75,10 @@ func (p *Parser) cdata() error {
 		return p.syntaxError(p.pos, "CDATA section outside the root element")
 	}
 	content := p.pos + len(cdataStart)
-	from := max(content, p.pos+p.resume)
-	k := bytes.Index(buf[from:], cdataEnd)
-	if k < 0 {
-		p.resume = max(len(buf)-2-p.pos, 0)
-		return errShort
+	e, err := p.findEnd(buf, content, cdataEnd)
+	if err != nil {
+		return err
 	}
-	e := from + k
 	if p.rec.depth > 0 {
 		if err := p.addCDATA(buf[content:e]); err != nil {
 			return err
@@ -100,13 +107,10 @@ func (p *Parser) procInst() error {
 	if i = skipSpace(buf, i); i >= len(buf) {
 		return errShort
 	}
-	from := max(i, p.pos+p.resume)
-	k := bytes.Index(buf[from:], piEnd)
-	if k < 0 {
-		p.resume = max(len(buf)-1-p.pos, 0)
-		return errShort
+	e, err := p.findEnd(buf, i, piEnd)
+	if err != nil {
+		return err
 	}
-	e := from + k
 	if string(target) == "xml" {
 		if p.base+int64(p.pos) != int64(p.docStart) {
 			return p.syntaxError(p.pos, "XML declaration not at the start of the document")
