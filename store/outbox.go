@@ -126,20 +126,23 @@ func (s *Store) Fail(ctx context.Context, changeID int64, msg string) error {
 // advanceSQL builds the statements that move cur_<entity> to the pending
 // changes selected by where ($1 is its parameter).
 func advanceSQL(e pipeline.Entity, where string) []string {
-	return []string{advanceRecordsSQL(e, where), advanceMissingSQL(e, where)}
+	return append(advanceRecordsSQL(e, where), advanceMissingSQL(e, where))
 }
 
 // advanceRecordsSQL writes the records of the selected creates and updates
-// into cur_<entity>.
-func advanceRecordsSQL(e pipeline.Entity, where string) string {
+// into cur_<entity>: the rows they replace go first.
+func advanceRecordsSQL(e pipeline.Entity, where string) []string {
 	cols := []string{"natural_key", "row_hash", "run_id", "updated_at", "missing_since"}
 	vals := []string{"natural_key", "row_hash", "last_run_id", "now()", "NULL"}
 	for _, f := range e.Fields {
 		cols = append(cols, Ident(f))
 		vals = append(vals, fmt.Sprintf("payload->>%s", Lit(f)))
 	}
-	return fmt.Sprintf(`INSERT OR REPLACE INTO %s (%s) SELECT %s FROM changes WHERE %s AND op IN ('create', 'update')`,
-		CurTable(e.Name), strings.Join(cols, ", "), strings.Join(vals, ", "), pendingOf(e, where))
+	sel := pendingOf(e, where) + " AND op IN ('create', 'update')"
+	return []string{
+		fmt.Sprintf(`DELETE FROM %s WHERE natural_key IN (SELECT natural_key FROM changes WHERE %s)`, CurTable(e.Name), sel),
+		fmt.Sprintf(`INSERT INTO %s (%s) SELECT %s FROM changes WHERE %s`, CurTable(e.Name), strings.Join(cols, ", "), strings.Join(vals, ", "), sel),
+	}
 }
 
 // advanceMissingSQL marks the records of the selected missing changes as
@@ -301,7 +304,7 @@ func (s *Store) LandBatch(ctx context.Context, entities []pipeline.Entity, batch
 	for _, e := range entities {
 		var stmts []string
 		if ids := byOp[e.Name]["records"]; len(ids) > 0 {
-			stmts = append(stmts, advanceRecordsSQL(e, "change_id IN ("+strings.Join(ids, ", ")+")"))
+			stmts = append(stmts, advanceRecordsSQL(e, "change_id IN ("+strings.Join(ids, ", ")+")")...)
 		}
 		if ids := byOp[e.Name]["missing"]; len(ids) > 0 {
 			stmts = append(stmts, advanceMissingSQL(e, "change_id IN ("+strings.Join(ids, ", ")+")"))

@@ -8,7 +8,10 @@ import (
 	"minisync/pipeline"
 )
 
-const schemaVersion = "1"
+// schemaVersion is the version of the staging schema this minisync writes.
+// Version 2 dropped the primary key of the cur_<entity> tables (see
+// dropCurrentKeys); a version 1 file is brought up to it on open.
+const schemaVersion = "2"
 
 var schema = []string{
 	`CREATE TABLE IF NOT EXISTS meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)`,
@@ -135,10 +138,71 @@ func (s *Store) migrate(ctx context.Context) error {
 		_, err = s.DB.ExecContext(ctx, `INSERT INTO meta VALUES ('schema_version', ?)`, schemaVersion)
 		return err
 	}
+	if v == "1" {
+		if err := s.dropCurrentKeys(ctx); err != nil {
+			return fmt.Errorf("upgrading staging database %s from schema version 1: %w", s.Path, err)
+		}
+		v = schemaVersion
+	}
 	if v != schemaVersion {
 		return fmt.Errorf("staging database %s has schema version %s; this minisync reads version %s", s.Path, v, schemaVersion)
 	}
 	return nil
+}
+
+// dropCurrentKeys rebuilds every cur_<entity> table without its primary
+// key, in one transaction with the version bump. DuckDB keeps a primary
+// key's index in memory whole while it is written, so a baseline of a
+// million records needed more memory than MemoryLimit; the diff and the
+// load keep natural keys unique themselves (one pending change per record,
+// replaced by delete and insert).
+func (s *Store) dropCurrentKeys(ctx context.Context) error {
+	tables, err := s.currentTables(ctx)
+	if err != nil {
+		return err
+	}
+	tx, err := s.DB.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback()
+	for _, t := range tables {
+		tmp := t + "__rebuilt"
+		for _, q := range []string{
+			fmt.Sprintf(`CREATE TABLE %s AS SELECT * FROM %s`, Ident(tmp), Ident(t)),
+			fmt.Sprintf(`DROP TABLE %s`, Ident(t)),
+			fmt.Sprintf(`ALTER TABLE %s RENAME TO %s`, Ident(tmp), Ident(t)),
+			fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN natural_key SET NOT NULL`, Ident(t)),
+			fmt.Sprintf(`ALTER TABLE %s ALTER COLUMN row_hash SET NOT NULL`, Ident(t)),
+		} {
+			if _, err := tx.ExecContext(ctx, q); err != nil {
+				return fmt.Errorf("rebuilding %s: %w", t, err)
+			}
+		}
+	}
+	if _, err := tx.ExecContext(ctx, `UPDATE meta SET value = ? WHERE key = 'schema_version'`, schemaVersion); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
+// currentTables lists the cur_<entity> tables of the file.
+func (s *Store) currentTables(ctx context.Context) ([]string, error) {
+	rows, err := s.DB.QueryContext(ctx, `SELECT table_name FROM duckdb_tables()
+		WHERE database_name = current_database() AND schema_name = 'main' AND starts_with(table_name, 'cur_') ORDER BY table_name`)
+	if err != nil {
+		return nil, fmt.Errorf("listing cur_ tables: %w", err)
+	}
+	defer rows.Close()
+	var out []string
+	for rows.Next() {
+		var t string
+		if err := rows.Scan(&t); err != nil {
+			return nil, err
+		}
+		out = append(out, t)
+	}
+	return out, rows.Err()
 }
 
 // EnsureEntityTables creates or widens the stg_ and cur_ tables of each
@@ -147,7 +211,7 @@ func (s *Store) migrate(ctx context.Context) error {
 func (s *Store) EnsureEntityTables(ctx context.Context, entities []pipeline.Entity) error {
 	for _, e := range entities {
 		stg := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (run_id BIGINT NOT NULL, file_id BIGINT NOT NULL, seq BIGINT NOT NULL, source_pos VARCHAR, natural_key VARCHAR NOT NULL, row_hash VARCHAR NOT NULL)`, StgTable(e.Name))
-		cur := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (natural_key VARCHAR PRIMARY KEY, row_hash VARCHAR NOT NULL, run_id BIGINT, updated_at TIMESTAMPTZ, missing_since TIMESTAMPTZ)`, CurTable(e.Name))
+		cur := fmt.Sprintf(`CREATE TABLE IF NOT EXISTS %s (natural_key VARCHAR NOT NULL, row_hash VARCHAR NOT NULL, run_id BIGINT, updated_at TIMESTAMPTZ, missing_since TIMESTAMPTZ)`, CurTable(e.Name))
 		for _, stmt := range []string{stg, cur} {
 			if _, err := s.DB.ExecContext(ctx, stmt); err != nil {
 				return fmt.Errorf("creating tables of entity %s: %w", e.Name, err)
@@ -173,7 +237,7 @@ func (s *Store) EnsureEntityTables(ctx context.Context, entities []pipeline.Enti
 }
 
 func (s *Store) columns(ctx context.Context, table string) (map[string]bool, error) {
-	rows, err := s.DB.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_name = ?`, table)
+	rows, err := s.DB.QueryContext(ctx, `SELECT column_name FROM information_schema.columns WHERE table_catalog = current_database() AND table_name = ?`, table)
 	if err != nil {
 		return nil, fmt.Errorf("reading columns of %s: %w", table, err)
 	}
