@@ -101,17 +101,17 @@ func xmlStage(o opts) (result, error) {
 	if err := e.link(path, "orders-2026-11-19.xml"); err != nil {
 		return r, err
 	}
-	return stageNightly(e, r)
+	return stageNightly(e, r, o.MemTrace)
 }
 
 // stageNightly times one Nightly and splits it: the archive copy, the
 // normalize + stage part of the run (records read, mapped and staged, the
 // stage's commit included: the measured figure), the diff, and the whole
 // run (runs.finished_at − started_at).
-func stageNightly(e *integ, r result) (result, error) {
+func stageNightly(e *integ, r result, memTrace bool) (result, error) {
 	ph := &phases{}
 	e.r.Progress = ph
-	mem := startMemSampler(e.r.Store.DB)
+	mem := startMemSampler(e.r.Store.DB, memTrace)
 	ph.onDone = func() { mem.Phase("commit+diff") }
 	t0 := time.Now()
 	rep, err := checkReports(stagedNightly(e))
@@ -216,7 +216,7 @@ func csvStage(o opts, encoding string) (result, error) {
 	if err := e.link(path, "invoices-2026-11-19.csv"); err != nil {
 		return r, err
 	}
-	r, err = stageNightly(e, r)
+	r, err = stageNightly(e, r, o.MemTrace)
 	r.Extra["csv_rows"] = float64(o.CSVRows)
 	return r, err
 }

@@ -36,19 +36,21 @@ import (
 
 // opts are the command line options, passed on to the children.
 type opts struct {
-	XMLMB       int
-	CSVRows     int
-	DiffKeys    int
-	LoadChanges int
-	Rate        int
-	Dir         string
-	Only        string
-	JSON        string
-	Keep        bool
-	Child       string
-	SimURL      string
-	CPUProfile  string
-	DuckDBMem   string
+	XMLMB        int
+	CSVRows      int
+	DiffKeys     int
+	LoadChanges  int
+	Rate         int
+	Dir          string
+	Only         string
+	JSON         string
+	Keep         bool
+	Child        string
+	SimURL       string
+	CPUProfile   string
+	DuckDBMem    string
+	RowGroupSize int
+	MemTrace     bool
 }
 
 // result is what one child measured; the parent adds the peak RSS.
@@ -81,6 +83,8 @@ func main() {
 	fs.StringVar(&o.Child, "child", "", "internal: run one measurement and print its result as JSON")
 	fs.StringVar(&o.SimURL, "sim-url", "", "internal: the simulator of the load child")
 	fs.StringVar(&o.DuckDBMem, "duckdb-memory", store.MemoryLimit, "DuckDB memory_limit of minisync's staging store in the measurements")
+	fs.IntVar(&o.RowGroupSize, "row-group-size", store.RowGroupSize, "DuckDB row group size of minisync's staging store in the measurements")
+	fs.BoolVar(&o.MemTrace, "memtrace", false, "print every memory sample of the staging measurements (RSS, Go, DuckDB by tag) to stderr")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of each measurement to this folder (<name>.pprof)")
 	fs.Usage = func() {
 		fmt.Fprintf(fs.Output(), "usage: go run ./scripts/bench [flags]\n")
@@ -123,6 +127,7 @@ func runChild(o opts) int {
 		return 2
 	}
 	store.MemoryLimit = o.DuckDBMem
+	store.RowGroupSize = o.RowGroupSize
 	if o.CPUProfile != "" {
 		stop, err := startCPUProfile(filepath.Join(o.CPUProfile, o.Child+".pprof"))
 		if err != nil {
@@ -262,7 +267,10 @@ func child(o opts, name string) result {
 	if o.CPUProfile != "" {
 		args = append(args, "--cpuprofile", o.CPUProfile)
 	}
-	args = append(args, "--duckdb-memory", o.DuckDBMem)
+	if o.MemTrace {
+		args = append(args, "--memtrace")
+	}
+	args = append(args, "--duckdb-memory", o.DuckDBMem, "--row-group-size", fmt.Sprint(o.RowGroupSize))
 	cmd := exec.Command(exe, args...)
 	var stdout bytes.Buffer
 	cmd.Stdout = &stdout

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"database/sql"
+	"fmt"
 	"os"
 	"runtime/metrics"
 	"strconv"
@@ -16,9 +17,10 @@ import (
 // say where the peak RSS comes from: the Go runtime, DuckDB's tracked
 // memory (duckdb_memory()), or neither (allocator overhead, code, stacks).
 type memSampler struct {
-	db   *sql.DB
-	stop chan struct{}
-	wg   sync.WaitGroup
+	db    *sql.DB
+	trace bool
+	stop  chan struct{}
+	wg    sync.WaitGroup
 
 	mu                      sync.Mutex
 	phase                   string
@@ -26,9 +28,10 @@ type memSampler struct {
 	goPeak, duckPeak, rssMB float64
 }
 
-// startMemSampler samples every 50 ms until Stop.
-func startMemSampler(db *sql.DB) *memSampler {
-	m := &memSampler{db: db, stop: make(chan struct{}), rssPeak: map[string]float64{}, phase: "stage"}
+// startMemSampler samples every 50 ms until Stop; with trace it prints
+// each sample to stderr.
+func startMemSampler(db *sql.DB, trace bool) *memSampler {
+	m := &memSampler{db: db, trace: trace, stop: make(chan struct{}), rssPeak: map[string]float64{}, phase: "stage"}
 	m.wg.Add(1)
 	go func() {
 		defer m.wg.Done()
@@ -65,11 +68,34 @@ func (m *memSampler) sample() {
 	if err := m.db.QueryRowContext(ctx, `SELECT sum(memory_usage_bytes) FROM duckdb_memory()`).Scan(&b); err == nil {
 		duck = b.Float64 / (1 << 20)
 	}
+	if m.trace {
+		m.print(ctx, rss, goMB, duck)
+	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	m.rssPeak[m.phase] = max(m.rssPeak[m.phase], rss)
 	m.goPeak = max(m.goPeak, goMB)
 	m.duckPeak = max(m.duckPeak, duck)
+}
+
+// print writes one sample to stderr with DuckDB's memory by tag.
+func (m *memSampler) print(ctx context.Context, rss, goMB, duck float64) {
+	var tags strings.Builder
+	rows, err := m.db.QueryContext(ctx, `SELECT tag, memory_usage_bytes // 1048576 FROM duckdb_memory() WHERE memory_usage_bytes > 1048576`)
+	if err == nil {
+		for rows.Next() {
+			var t string
+			var v int64
+			if rows.Scan(&t, &v) == nil {
+				fmt.Fprintf(&tags, " %s=%d", t, v)
+			}
+		}
+		rows.Close()
+	}
+	m.mu.Lock()
+	phase := m.phase
+	m.mu.Unlock()
+	fmt.Fprintf(os.Stderr, "%s %s rss=%.0f go=%.0f duck=%.0f%s\n", time.Now().Format("15:04:05.0"), phase, rss, goMB, duck, tags.String())
 }
 
 // Stop ends sampling and adds the peaks to extra.
