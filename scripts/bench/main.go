@@ -50,6 +50,7 @@ type opts struct {
 	CPUProfile   string
 	DuckDBMem    string
 	RowGroupSize int
+	Repeat       int
 	MemTrace     bool
 }
 
@@ -84,6 +85,7 @@ func main() {
 	fs.StringVar(&o.SimURL, "sim-url", "", "internal: the simulator of the load child")
 	fs.StringVar(&o.DuckDBMem, "duckdb-memory", store.MemoryLimit, "DuckDB memory_limit of minisync's staging store in the measurements")
 	fs.IntVar(&o.RowGroupSize, "row-group-size", store.RowGroupSize, "DuckDB row group size of minisync's staging store in the measurements")
+	fs.IntVar(&o.Repeat, "repeat", 1, "run each measurement but the load this many times, interleaved, and report the median time and the largest peak RSS")
 	fs.BoolVar(&o.MemTrace, "memtrace", false, "print every memory sample of the staging measurements (RSS, Go, DuckDB by tag) to stderr")
 	fs.StringVar(&o.CPUProfile, "cpuprofile", "", "write a CPU profile of each measurement to this folder (<name>.pprof)")
 	fs.Usage = func() {
@@ -203,26 +205,37 @@ func parent(o opts) error {
 		os.Setenv(simKeyEnv, key)
 	}
 
+	// Rounds run the plan in order, so that a measurement and its
+	// reference are taken close together however the machine drifts.
+	runs := map[string][]result{}
+	for round := 1; round <= max(1, o.Repeat); round++ {
+		for _, name := range plan {
+			if name == "load" && round > 1 {
+				continue // the simulator's counters are per process
+			}
+			fmt.Fprintf(os.Stderr, "bench: %s (run %d) …\n", name, round)
+			r := child(o, name)
+			if name == "load" && srv != nil {
+				st := srv.Stats()
+				if r.Extra == nil {
+					r.Extra = map[string]float64{}
+				}
+				r.Extra["sim_r3_requests"] = float64(st.R3.Requests)
+				r.Extra["sim_r3_over_limit_429"] = float64(st.R3.OverLimit)
+				r.Extra["sim_feed_requests"] = float64(st.Feed.Requests)
+				r.Extra["sim_r3_max_in_60s"] = float64(st.R3.MaxInWindow)
+			}
+			if r.Err != "" {
+				fmt.Fprintf(os.Stderr, "bench: %s failed: %s\n", name, r.Err)
+			} else {
+				fmt.Fprintf(os.Stderr, "bench: %s done in %.1f s, peak RSS %.0f MB\n", name, r.Seconds, mb(r.RSSKiB*1024))
+			}
+			runs[name] = append(runs[name], r)
+		}
+	}
 	var results []result
 	for _, name := range plan {
-		fmt.Fprintf(os.Stderr, "bench: %s …\n", name)
-		r := child(o, name)
-		if name == "load" && srv != nil {
-			st := srv.Stats()
-			if r.Extra == nil {
-				r.Extra = map[string]float64{}
-			}
-			r.Extra["sim_r3_requests"] = float64(st.R3.Requests)
-			r.Extra["sim_r3_over_limit_429"] = float64(st.R3.OverLimit)
-			r.Extra["sim_feed_requests"] = float64(st.Feed.Requests)
-			r.Extra["sim_r3_max_in_60s"] = float64(st.R3.MaxInWindow)
-		}
-		if r.Err != "" {
-			fmt.Fprintf(os.Stderr, "bench: %s failed: %s\n", name, r.Err)
-		} else {
-			fmt.Fprintf(os.Stderr, "bench: %s done in %.1f s, peak RSS %.0f MB\n", name, r.Seconds, mb(r.RSSKiB*1024))
-		}
-		results = append(results, r)
+		results = append(results, median(runs[name]))
 	}
 	if !o.Keep {
 		os.RemoveAll(filepath.Join(o.Dir, "work"))
