@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"os"
 	osexec "os/exec"
@@ -13,12 +14,37 @@ import (
 	"minisync/store"
 )
 
+// holdEnv makes the test binary a second process that keeps the staging
+// file it names open until its standard input closes (see TestMain).
+const holdEnv = "MINISYNC_HOLD_STAGING_FILE"
+
+func TestMain(m *testing.M) {
+	if path := os.Getenv(holdEnv); path != "" {
+		os.Exit(holdStagingFile(path))
+	}
+	os.Exit(m.Run())
+}
+
+// holdStagingFile opens the file, says so on standard output and waits.
+func holdStagingFile(path string) int {
+	st, err := store.Open(context.Background(), path)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, err)
+		return 1
+	}
+	defer st.Close()
+	os.Stdout.WriteString("open\n")
+	io.Copy(io.Discard, os.Stdin)
+	return 0
+}
+
 // TestFileInUseByAnotherProcess holds a staging file open in a second
 // process and expects opening it here to fail with ErrLocked.
 func TestFileInUseByAnotherProcess(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "locked.duckdb")
-	cmd := osexec.Command(os.Args[0], "-test.run=^TestHoldStagingFile$")
-	cmd.Env = append(os.Environ(), "MINISYNC_HOLD_STAGING_FILE="+path)
+	cmd := osexec.Command(os.Args[0])
+	cmd.Env = append(os.Environ(), holdEnv+"="+path)
+	cmd.Stderr = os.Stderr
 	stdin, err := cmd.StdinPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -40,21 +66,4 @@ func TestFileInUseByAnotherProcess(t *testing.T) {
 	if !errors.Is(err, store.ErrLocked) {
 		t.Fatalf("opening a file another process holds: %v, want ErrLocked", err)
 	}
-}
-
-// TestHoldStagingFile is the second process of
-// TestFileInUseByAnotherProcess: it keeps the file open until its standard
-// input closes.
-func TestHoldStagingFile(t *testing.T) {
-	path := os.Getenv("MINISYNC_HOLD_STAGING_FILE")
-	if path == "" {
-		return // run on its own: nothing to hold
-	}
-	st, err := store.Open(context.Background(), path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	os.Stdout.WriteString("open\n")
-	io.Copy(io.Discard, os.Stdin)
 }
