@@ -58,9 +58,11 @@ func (m *memSampler) Phase(p string) {
 
 func (m *memSampler) sample() {
 	rss := rssMB()
-	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}}
+	// What the Go runtime has mapped, less the heap it has handed back to
+	// the system: about the runtime's share of the RSS.
+	s := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(s)
-	goMB := float64(s[0].Value.Uint64()) / (1 << 20)
+	goMB := float64(s[0].Value.Uint64()-s[1].Value.Uint64()) / (1 << 20)
 	var duck float64
 	ctx, cancel := context.WithTimeout(context.Background(), time.Second)
 	defer cancel()
