@@ -236,7 +236,7 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 	debug.FreeOSMemory()
 	diffing := time.Now()
 	rep.StageTime = diffing.Sub(staging)
-	counts, err := diff.Run(ctx, r.Store, runID, entities, diff.Options{FullSnapshot: r.In.Source.Snapshot == "full" && len(fileErrs) == 0})
+	counts, err := diff.Run(ctx, r.Store, runID, entities, diff.Options{FullSnapshot: r.In.Source.Snapshot == "full" && len(fileErrs) == 0, Logger: r.logger()})
 	if err != nil {
 		return fail(err)
 	}

@@ -25,18 +25,20 @@ type Store struct {
 	DB        *sql.DB
 	Path      string
 	readOnly  bool
+	memLimit  string // DuckDB's memory limit as opened
 }
 
 // MemoryLimit caps the memory DuckDB accounts for (its buffer pool: table
 // blocks, hash tables, sorts); beyond it DuckDB spills to a temporary
 // folder next to the file, so a run's memory does not grow with the size
 // of the exports. Large statements are split so that none needs more (see
-// stages/diff). DuckDB uses memory it does not account for on top, about
-// 100–150 MB in a large nightly even with the settings below, and the
-// process adds ~55 MB (code, Go); 128 MB keeps a nightly of a 1 GB export
-// at about 300–345 MB. The price is spilling: the diff of a million keys
-// takes ~0.9 s instead of ~0.7 s at 256 MB. MemoryLimitEnv overrides it.
-var MemoryLimit = "128MB"
+// stages/diff). DuckDB uses memory it does not account for on top, ~100 MB
+// in a large nightly even with the settings below, and the process adds
+// ~40 MB of code and up to ~40 MB of Go; 96 MB keeps a nightly of a 1 GB
+// export at ~250–290 MB. At 128 MB it peaked ~30–45 MB higher and was not
+// faster; at 64 MB staging spills more and is ~8 % slower.
+// MemoryLimitEnv overrides it.
+var MemoryLimit = "96MB"
 
 // MemoryLimitEnv names the environment variable that sets DuckDB's
 // memory_limit instead of MemoryLimit (e.g. 512MB on a machine with memory
@@ -161,7 +163,7 @@ func open(ctx context.Context, path string, readOnly bool) (*Store, error) {
 			return nil, fmt.Errorf("opening staging database %s: %w", path, err)
 		}
 	}
-	return &Store{DB: db, Path: path, readOnly: readOnly, connector: connector}, nil
+	return &Store{DB: db, Path: path, readOnly: readOnly, connector: connector, memLimit: limit}, nil
 }
 
 // Close checkpoints and closes the file.

@@ -12,6 +12,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"log/slog"
 	"strings"
 
 	"minisync/pipeline"
@@ -27,13 +28,21 @@ type Counts struct {
 type Options struct {
 	// FullSnapshot reports records absent from the run as missing.
 	FullSnapshot bool
+	// Logger receives a warning when a partition needs more memory than
+	// DuckDB's limit; nil discards it.
+	Logger *slog.Logger
 }
 
 // Run diffs every entity of run runID into the outbox.
 func Run(ctx context.Context, st *store.Store, runID int64, entities []pipeline.Entity, o Options) (Counts, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	mem := &memory{st: st, log: o.Logger}
+	defer mem.restore(ctx)
 	var total Counts
 	for _, e := range entities {
-		c, err := entity(ctx, st, runID, e, o)
+		c, err := entity(ctx, st, mem, runID, e, o)
 		if err != nil {
 			return total, fmt.Errorf("diffing %s: %w", e.Name, err)
 		}
@@ -51,7 +60,7 @@ func Run(ctx context.Context, st *store.Store, runID int64, entities []pipeline.
 // the export.
 var PartitionRows int64 = 1_000_000
 
-func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity, o Options) (Counts, error) {
+func entity(ctx context.Context, st *store.Store, mem *memory, runID int64, e pipeline.Entity, o Options) (Counts, error) {
 	conn, err := st.DB.Conn(ctx) // temp tables live on one connection
 	if err != nil {
 		return Counts{}, err
@@ -73,6 +82,12 @@ func entity(ctx context.Context, st *store.Store, runID int64, e pipeline.Entity
 	var total Counts
 	for p := range parts {
 		c, err := partition(ctx, conn, runID, e, o, plan, parts, p)
+		for err != nil && store.IsOutOfMemory(err) {
+			if rerr := mem.raise(ctx, e.Name, p, err); rerr != nil {
+				return total, rerr
+			}
+			c, err = partition(ctx, conn, runID, e, o, plan, parts, p)
+		}
 		if err != nil {
 			return total, err
 		}
