@@ -149,14 +149,6 @@ func genOrder(i int, mod time.Time, version string) string {
 		genKey(i), mod.In(unassim.Budapest).Format(unassim.DateLayout), version, i)
 }
 
-func keys(orders []Order) []string {
-	var k []string
-	for _, o := range orders {
-		k = append(k, o.Key)
-	}
-	return k
-}
-
 // limitStarts returns the LimitStart of every getOrder call.
 func limitStarts(st unassim.Stats) string {
 	var s []string
