@@ -21,6 +21,12 @@ type Record interface {
 	Position() string
 }
 
+// Releaser is a Record whose memory may be reused once it has been mapped:
+// normalize calls Release after mapping it and does not touch it again.
+type Releaser interface {
+	Release()
+}
+
 // RecordReader streams records out of one file. Next returns io.EOF after
 // the last record; a *RecordError is one bad record, reading goes on; any
 // other error is fatal for the file and carries its position (see

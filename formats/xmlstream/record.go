@@ -23,6 +23,14 @@ type record struct {
 	key    string  // the streamed record's key, for Position
 }
 
+// Release gives the record's tree back for later records once it has been
+// mapped; neither the record nor its children may be used afterwards.
+func (r *record) Release() {
+	if r.parent == nil {
+		r.node.Tree().Release()
+	}
+}
+
 // Value evaluates the XPath path relative to the record element. For a node
 // set it returns the inner text (CDATA included) of the first node and
 // whether there is one; string, number and boolean results always exist.

@@ -208,6 +208,9 @@ func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
 			it.pos = it.rec.Position()
 			return
 		}
+		if r, ok := it.rec.(pipeline.Releaser); ok {
+			r.Release()
+		}
 		it.rec = nil
 		if it.res.Reject != nil || it.res.Skip != "" {
 			continue

@@ -2,6 +2,7 @@ package xmltree
 
 import (
 	"math"
+	"math/bits"
 	"slices"
 	"strings"
 )
@@ -52,7 +53,7 @@ func (b *builder) finish() *Tree {
 	t := &Tree{
 		s:     s.String(),
 		mark:  int32(len(b.text)),
-		nodes: slices.Clone(b.nodes),
+		nodes: append(pooledNodes(len(b.nodes)), b.nodes...),
 		uris:  noNamespace,
 	}
 	if len(b.attrs) > 0 {
@@ -63,6 +64,51 @@ func (b *builder) finish() *Tree {
 	}
 	b.depth = 0
 	return t
+}
+
+// Node slices of released trees are kept by size class (a power of two of
+// at least 1<<minNodeClass nodes), a few per class, for the trees of later
+// records: a record gets at most twice the nodes it needs, and only the
+// records in flight hold any.
+const (
+	minNodeClass = 4  // 16 nodes
+	maxNodeClass = 14 // 16 384 nodes; larger records are not pooled
+	freePerClass = 32
+)
+
+var freeNodes = func() (f [maxNodeClass + 1]chan []node) {
+	for k := minNodeClass; k <= maxNodeClass; k++ {
+		f[k] = make(chan []node, freePerClass)
+	}
+	return f
+}()
+
+// pooledNodes returns an empty node slice for n nodes.
+func pooledNodes(n int) []node {
+	k := max(minNodeClass, bits.Len(uint(n-1)))
+	if k > maxNodeClass {
+		return make([]node, 0, n)
+	}
+	select {
+	case s := <-freeNodes[k]:
+		return s[:0]
+	default:
+		return make([]node, 0, 1<<k)
+	}
+}
+
+// Release gives the tree's nodes back for the trees of later records. The
+// tree and every Node of it must not be used afterwards; strings already
+// taken from it stay valid.
+func (t *Tree) Release() {
+	c := cap(t.nodes)
+	if k := bits.Len(uint(c)) - 1; c == 1<<k && k >= minNodeClass && k <= maxNodeClass {
+		select {
+		case freeNodes[k] <- t.nodes:
+		default:
+		}
+	}
+	t.nodes = nil
 }
 
 // noNamespace is the namespace table of the records without namespaces.
