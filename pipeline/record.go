@@ -22,7 +22,8 @@ type Record interface {
 }
 
 // Releaser is a Record whose memory may be reused once it has been mapped:
-// normalize calls Release after mapping it and does not touch it again.
+// normalize calls Release after mapping it without error (a record whose
+// mapping fails is kept for its position) and does not touch it again.
 type Releaser interface {
 	Release()
 }

@@ -28,7 +28,7 @@ type memory struct {
 func (m *memory) raise(ctx context.Context, entity string, p int64, cause error) error {
 	cur, err := m.st.MemoryLimitBytes(ctx)
 	if err != nil {
-		return fmt.Errorf("%w (%s sets a larger DuckDB memory limit)", cause, store.MemoryLimitEnv)
+		return fmt.Errorf("%w (%s sets a larger DuckDB memory limit; %v)", cause, store.MemoryLimitEnv, err)
 	}
 	if m.raises == memoryRaises {
 		return fmt.Errorf("%w (at a DuckDB memory limit of %d MiB; %s sets a larger one)", cause, cur>>20, store.MemoryLimitEnv)
