@@ -30,6 +30,15 @@ import (
 // memory limit does not govern, stay around ten megabytes per lane.
 const laneFlushRows = 16 * 2048
 
+// stagingThreads is DuckDB's thread count while a run stages. Each lane
+// moves its rows into DuckDB on its own goroutine, and the lanes already
+// keep every core busy; with more threads a lane's insert runs partly on
+// DuckDB's workers while the lane's thread polls DuckDB's task queue
+// until they finish, spending a core on waiting (~7 % of a CSV's staging
+// CPU). On one thread each insert runs on its lane's thread only: a 1 GB
+// UNAS export and a million-row CSV stage ~4–5 % faster.
+const stagingThreads = 1
+
 // Limits of the sequence number seq = file<<40 | batch<<20 | row: a run
 // of up to 2^23 files, each of up to 2^20 batches of up to 2^20 rows.
 const (
@@ -51,14 +60,23 @@ type Writer struct {
 	fileName string
 	fileNo   int64 // files begun in this run, for seq
 	rejects  []pipeline.Reject
+	threads  int64 // DuckDB's thread count before staging, set back by Close
 }
 
-// NewWriter prepares staging for a run; lanes open on first use.
+// NewWriter prepares staging for a run; lanes open on first use. DuckDB
+// runs on stagingThreads threads until Close.
 func NewWriter(ctx context.Context, st *store.Store, runID int64, entities []pipeline.Entity) (*Writer, error) {
-	w := &Writer{st: st, runID: runID, entities: entities}
-	l, err := w.Lane() // fail early when the tables cannot take rows
+	threads, err := st.Threads(ctx)
 	if err != nil {
 		return nil, err
+	}
+	if err := st.SetThreads(ctx, stagingThreads); err != nil {
+		return nil, err
+	}
+	w := &Writer{st: st, runID: runID, entities: entities, threads: threads}
+	l, err := w.Lane() // fail early when the tables cannot take rows
+	if err != nil {
+		return nil, errors.Join(err, w.Close())
 	}
 	l.Done()
 	return w, nil
@@ -264,7 +282,8 @@ func (w *Writer) AbortFile(ctx context.Context) error {
 	return errors.Join(errs...)
 }
 
-// Close closes every lane; rows of a file not committed are discarded.
+// Close closes every lane, discarding rows of a file not committed, and
+// sets DuckDB's thread count back.
 func (w *Writer) Close() error {
 	var first error
 	for _, l := range w.lanes {
@@ -276,5 +295,11 @@ func (w *Writer) Close() error {
 		}
 	}
 	w.lanes, w.idle = nil, nil
+	if w.threads > 0 {
+		if err := w.st.SetThreads(context.Background(), w.threads); err != nil && first == nil {
+			first = err
+		}
+		w.threads = 0
+	}
 	return first
 }

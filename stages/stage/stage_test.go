@@ -188,3 +188,49 @@ func TestInvalidUTF8IsAnError(t *testing.T) {
 		t.Errorf("error %v, want one naming column b and invalid UTF-8", err)
 	}
 }
+
+// TestStagingRunsDuckDBOnOneThread: the lanes' inserts run on their own
+// threads while a run stages, and DuckDB gets its thread count back
+// afterwards, also when the writer cannot start.
+func TestStagingRunsDuckDBOnOneThread(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "stage.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if err := st.EnsureEntityTables(ctx, entities); err != nil {
+		t.Fatal(err)
+	}
+	if err := st.SetThreads(ctx, 3); err != nil {
+		t.Fatal(err)
+	}
+	threads := func() int64 {
+		t.Helper()
+		n, err := st.Threads(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	w, err := stage.NewWriter(ctx, st, 7, entities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if n := threads(); n != 1 {
+		t.Errorf("DuckDB runs on %d threads while staging, want 1", n)
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if n := threads(); n != 3 {
+		t.Errorf("DuckDB runs on %d threads after staging, want 3 as before", n)
+	}
+	// A table that cannot take rows fails the writer; the count is restored.
+	if _, err := stage.NewWriter(ctx, st, 7, []pipeline.Entity{{Name: "missing", Fields: []string{"a"}}}); err == nil {
+		t.Fatal("a writer on a missing table started")
+	}
+	if n := threads(); n != 3 {
+		t.Errorf("DuckDB runs on %d threads after a failed start, want 3 as before", n)
+	}
+}
