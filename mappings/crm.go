@@ -201,9 +201,18 @@ func (m *Mapper) CRM(entity string) *CRMSpec {
 	return nil
 }
 
-// expand replaces ${param} references with the parameters' values.
+// expand replaces ${param} references with the parameters' values. The
+// strings expanded are the mapping's own, so each is expanded once.
 func (m *Mapper) expand(s string) string {
-	return paramRefRe.ReplaceAllStringFunc(s, func(ref string) string { return m.params[ref[2:len(ref)-1]] })
+	if !strings.Contains(s, "${") {
+		return s
+	}
+	if v, ok := m.expanded.Load(s); ok {
+		return v.(string)
+	}
+	v := paramRefRe.ReplaceAllStringFunc(s, func(ref string) string { return m.params[ref[2:len(ref)-1]] })
+	m.expanded.Store(s, v)
+	return v
 }
 
 // KeyPrefix returns the prefix of an entity's natural keys.

@@ -27,6 +27,7 @@ type Mapper struct {
 	keyFields [][]int // per entity, the indexes of its key fields
 	onMiss    func(LookupMiss)
 	missMu    sync.Mutex // onMiss is called by one goroutine at a time
+	expanded  sync.Map   // string of the mapping -> its params expanded
 }
 
 // LookupMiss is a value a lookup table did not map, whatever the field's
@@ -127,11 +128,19 @@ func Compile(s *Spec, params map[string]string, syncStart string) (*Mapper, erro
 	return m, nil
 }
 
-// bindTransforms resolves each transform's name once, for Map.
+// bindTransforms resolves each transform's name once, for Map, and notes
+// whether its arguments need reading from each record.
 func bindTransforms(ts []Transform) {
 	for i := range ts {
-		if d, ok := transforms[ts[i].Name]; ok {
+		d, ok := transforms[ts[i].Name]
+		if ok {
 			ts[i].def = &d
+		}
+		ts[i].refs = false
+		for _, a := range ts[i].Args {
+			if !d.literal && slices.ContainsFunc(refParts(a), func(p refPart) bool { return p.ref }) {
+				ts[i].refs = true
+			}
 		}
 	}
 }
@@ -358,7 +367,7 @@ func (m *Mapper) field(r pipeline.Record, f *FieldSpec, index int, entity string
 			def = &d
 		}
 		args := t.Args
-		if !def.literal && len(args) > 0 {
+		if (t.refs || t.def == nil) && !def.literal && len(args) > 0 {
 			args = make([]string, len(t.Args))
 			for i, a := range t.Args {
 				var err error

@@ -188,6 +188,37 @@ func TestMapRecord(t *testing.T) {
 	}
 }
 
+// TestParamsPerMapper: two mappers compiled from one parsed mapping with
+// different parameters keep to their own values, record after record.
+func TestParamsPerMapper(t *testing.T) {
+	s, err := Parse([]byte(testMapping), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	rec := fakeRecord{values: map[string]string{"Key": "K1", "Date": "2026.11.18 10:00:00", "Status": "Új"}}
+	owner := func(m *Mapper) string {
+		t.Helper()
+		res, err := m.Map(rec)
+		if err != nil || res.Reject != nil || len(res.Rows) == 0 {
+			t.Fatalf("Map = %+v, %v", res, err)
+		}
+		return res.Rows[0].Values[4]
+	}
+	var mappers []*Mapper
+	for _, name := range []string{"Anna", "Béla"} {
+		m, err := Compile(s, map[string]string{"status_map": `{"Új": "Nou"}`, "owner": name}, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		mappers = append(mappers, m)
+	}
+	for range 2 {
+		if a, b := owner(mappers[0]), owner(mappers[1]); a != "Anna" || b != "Béla" {
+			t.Errorf("owners %q and %q, want Anna and Béla", a, b)
+		}
+	}
+}
+
 func TestCompileErrorsNameTheParameter(t *testing.T) {
 	s, err := Parse([]byte(testMapping), "test")
 	if err != nil {
@@ -227,5 +258,35 @@ func TestSpecValidation(t *testing.T) {
 	bad = strings.Replace(testMapping, "key_prefix:", "keyprefix:", 1)
 	if _, err := Parse([]byte(bad), "t"); err == nil || !strings.Contains(err.Error(), "keyprefix") {
 		t.Errorf("unknown key: %v", err)
+	}
+}
+
+// TestTransformArgumentsReadTheRecord: a {path} in an argument is read from
+// each record in turn; the arguments of a literal transform are not.
+func TestTransformArgumentsReadTheRecord(t *testing.T) {
+	s, err := Parse([]byte(`name: t
+format: csv
+entities:
+  - name: x
+    key: [a]
+    fields:
+      - {name: a, path: Key, transforms: ["prefix:{Currency}-", "suffix:/"]}
+      - {name: b, path: Key, transforms: [{replace: ["{Currency}", "?"]}]}
+`), "t")
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, err := Compile(s, nil, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, cur := range []string{"HUF", "EUR"} {
+		res, err := m.Map(fakeRecord{values: map[string]string{"Key": "k{Currency}", "Currency": cur}})
+		if err != nil || res.Reject != nil || len(res.Rows) != 1 {
+			t.Fatalf("Map = %+v, %v", res, err)
+		}
+		if got, want := strings.Join(res.Rows[0].Values, " "), cur+"-k{Currency}/ k?"; got != want {
+			t.Errorf("values %q, want %q", got, want)
+		}
 	}
 }

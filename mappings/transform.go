@@ -15,6 +15,7 @@ type Transform struct {
 	Name string
 	Args []string
 	def  *transformDef // bound by Compile
+	refs bool          // an argument holds a {path} reference; set by Compile
 }
 
 // UnmarshalYAML reads the three spellings.
