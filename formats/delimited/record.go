@@ -91,30 +91,42 @@ func (r *rowRecord) Position() string {
 
 // groupRecord is a run of consecutive rows with the same GroupBy value.
 type groupRecord struct {
-	key   string
-	label string // GroupBy column and key, for positions
-	rows  []*rowRecord
-	bad   string // why the group is rejected, set while collecting
+	key      string
+	label    string // GroupBy column and key, for positions
+	rows     []*rowRecord
+	bad      string            // why the group is rejected, set while collecting
+	children []pipeline.Record // the rows as records, made on first use
+	pos      string            // Position, made on first use
 }
 
 // Value reads the first row of the group.
 func (g *groupRecord) Value(path string) (string, bool, error) { return g.rows[0].Value(path) }
 
-// Children returns the rows of the group for "lines" or "".
+// Children returns the rows of the group for "lines" or "", the same
+// slice each time (not to be modified).
 func (g *groupRecord) Children(path string) ([]pipeline.Record, error) {
 	if path != "lines" && path != "" {
 		return nil, fmt.Errorf(`selecting children %q: a row group has only "lines"`, path)
 	}
-	out := make([]pipeline.Record, len(g.rows))
-	for i, r := range g.rows {
-		out[i] = r
+	if g.children == nil {
+		g.children = make([]pipeline.Record, len(g.rows))
+		for i, r := range g.rows {
+			g.children[i] = r
+		}
 	}
-	return out, nil
+	return g.children, nil
 }
 
 // Position returns e.g. "lines 42–45 (Számlaszám SZ-2026-0042)", counting
 // from the first line of the first row to the first line of the last.
 func (g *groupRecord) Position() string {
+	if g.pos == "" {
+		g.pos = g.position()
+	}
+	return g.pos
+}
+
+func (g *groupRecord) position() string {
 	first, last := g.rows[0].line, g.rows[len(g.rows)-1].line
 	b := make([]byte, 0, 32+len(g.label))
 	if first == last {
