@@ -48,3 +48,25 @@ func TestDictionaryCompressionIsOff(t *testing.T) {
 		}
 	}
 }
+
+// TestRowGroupSize writes one row more than two row groups hold and
+// expects three row groups in the file.
+func TestRowGroupSize(t *testing.T) {
+	ctx := context.Background()
+	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	exec(t, st, `CREATE TABLE numbers AS SELECT i FROM range(?) t(i)`, 2*store.RowGroupSize+1)
+	if err := st.Checkpoint(ctx); err != nil {
+		t.Fatal(err)
+	}
+	var groups int
+	if err := st.DB.QueryRowContext(ctx, `SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('numbers')`).Scan(&groups); err != nil {
+		t.Fatal(err)
+	}
+	if groups != 3 {
+		t.Errorf("%d rows stored in %d row groups, want 3 of up to %d rows", 2*store.RowGroupSize+1, groups, store.RowGroupSize)
+	}
+}
