@@ -18,7 +18,7 @@ const headSize = 64 << 10
 
 // Reader streams the rows, or row groups, of one file; see Format.Open.
 // Memory holds one row, or the rows of the current group, and with GroupBy
-// one string per group seen.
+// the key of every group seen (see groupKeys).
 type Reader struct {
 	f        *Format
 	name     string
@@ -31,9 +31,9 @@ type Reader struct {
 	// first data row without a header.
 	ahead     []string
 	aheadLine int
-	cur       *groupRecord   // group being collected
-	seen      map[string]int // group key -> line of its first row
-	err       error          // sticky: io.EOF or the fatal error
+	cur       *groupRecord // group being collected
+	seen      *groupKeys   // with GroupBy
+	err       error        // sticky: io.EOF or the fatal error
 }
 
 var _ pipeline.RecordReader = (*Reader)(nil)
@@ -118,7 +118,7 @@ func (r *Reader) start(src io.Reader) error {
 			return headerErr("no column %q for GroupBy", g)
 		}
 		r.groupCol = i
-		r.seen = make(map[string]int)
+		r.seen = newGroupKeys()
 	}
 	return nil
 }
@@ -202,12 +202,11 @@ func (r *Reader) flush() (pipeline.Record, error) {
 	g := r.cur
 	r.cur = nil
 	first := g.rows[0].line
-	if at, dup := r.seen[g.key]; dup {
+	if at, dup := r.seen.first(g.key); dup {
 		return nil, &pipeline.RecordError{Pos: g.Position(),
 			Reason: fmt.Sprintf("rows of %s are not together (first at line %d)", g.label, at)}
 	}
-	// Clone: the key is a slice of its row's text, which must not stay pinned.
-	r.seen[strings.Clone(g.key)] = first
+	r.seen.add(g.key, first)
 	if g.bad != "" {
 		return nil, &pipeline.RecordError{Pos: g.Position(), Reason: g.bad}
 	}

@@ -1,0 +1,73 @@
+package delimited
+
+import (
+	"hash/maphash"
+	"strings"
+)
+
+// groupKeys remembers the key of every group of a file and the line its
+// first row is on, to find a group whose rows are not together. The keys
+// lie back to back in one byte slice and are found by a hash, so none of
+// it holds a pointer: the garbage collector does not scan it at every
+// collection, as it did a map of strings (~18 MB, about 70 bytes a group
+// with the slack of growing, either way for 250 000 groups). A key whose
+// hash clashes with an earlier one is kept apart, so the answer is exact.
+type groupKeys struct {
+	hash    func(string) uint64
+	index   map[uint64]int // hash of a key -> its entry
+	entries []groupEntry
+	text    []byte         // the keys, in entry order
+	clashes map[string]int // keys whose hash an earlier, different key has
+}
+
+// groupEntry is one key: it ends at end in text, where the previous one
+// ends it begins.
+type groupEntry struct {
+	end  int
+	line int
+}
+
+func newGroupKeys() *groupKeys {
+	seed := maphash.MakeSeed()
+	return &groupKeys{
+		hash:  func(s string) uint64 { return maphash.String(seed, s) },
+		index: make(map[uint64]int),
+	}
+}
+
+// first returns the line of the first row of the group key, if seen.
+func (k *groupKeys) first(key string) (int, bool) {
+	i, ok := k.index[k.hash(key)]
+	if !ok {
+		return 0, false
+	}
+	if string(k.key(i)) == key {
+		return k.entries[i].line, true
+	}
+	line, ok := k.clashes[key]
+	return line, ok
+}
+
+// add remembers a key not seen before.
+func (k *groupKeys) add(key string, line int) {
+	h := k.hash(key)
+	if _, clash := k.index[h]; clash {
+		if k.clashes == nil {
+			k.clashes = make(map[string]int)
+		}
+		k.clashes[strings.Clone(key)] = line
+		return
+	}
+	k.text = append(k.text, key...)
+	k.entries = append(k.entries, groupEntry{end: len(k.text), line: line})
+	k.index[h] = len(k.entries) - 1
+}
+
+// key returns entry i's key, in place.
+func (k *groupKeys) key(i int) []byte {
+	start := 0
+	if i > 0 {
+		start = k.entries[i-1].end
+	}
+	return k.text[start:k.entries[i].end]
+}
