@@ -136,13 +136,13 @@ func bindTransforms(ts []Transform) {
 		if ok {
 			ts[i].def = &d
 		}
-		ts[i].refs = false
-		for _, a := range ts[i].Args {
-			if !d.literal && slices.ContainsFunc(refParts(a), func(p refPart) bool { return p.ref }) {
-				ts[i].refs = true
-			}
-		}
+		ts[i].refs = !d.literal && slices.ContainsFunc(ts[i].Args, hasRef)
 	}
+}
+
+// hasRef reports whether a transform argument holds a {path} reference.
+func hasRef(a string) bool {
+	return slices.ContainsFunc(refParts(a), func(p refPart) bool { return p.ref })
 }
 
 func paramNames(s *Spec) []string { return slices.Sorted(maps.Keys(s.Params)) }

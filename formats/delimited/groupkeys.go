@@ -8,9 +8,9 @@ import (
 // groupKeys remembers the key of every group of a file and the line its
 // first row is on, to find a group whose rows are not together. The keys
 // lie back to back in one byte slice and are found by a hash, so none of
-// it holds a pointer: the garbage collector does not scan it at every
-// collection, as it did a map of strings (~18 MB, about 70 bytes a group
-// with the slack of growing, either way for 250 000 groups). A key whose
+// it holds a pointer and the garbage collector need not scan it at every
+// collection, as it did a map of strings. It takes as much memory as that
+// map (~18 MB for 250 000 groups, with the slack of growing). A key whose
 // hash clashes with an earlier one is kept apart, so the answer is exact.
 type groupKeys struct {
 	hash    func(string) uint64
