@@ -9,20 +9,29 @@ import (
 	"minisync/store"
 )
 
-// TestDictionaryCompressionIsOff writes a column of three repeated
-// strings, which DuckDB would store with a dictionary, and expects the
-// file to hold it without one.
-func TestDictionaryCompressionIsOff(t *testing.T) {
+// storeWith opens a store in a temp folder, runs q and checkpoints, so
+// that what q wrote is in the file as DuckDB stores it.
+func storeWith(t *testing.T, q string, args ...any) *store.Store {
+	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer st.Close()
-	exec(t, st, `CREATE TABLE repeated AS SELECT 'status ' || (i % 3) || ' of an order' AS s FROM range(100000) t(i)`)
+	t.Cleanup(func() { st.Close() })
+	exec(t, st, q, args...)
 	if err := st.Checkpoint(ctx); err != nil {
 		t.Fatal(err)
 	}
+	return st
+}
+
+// TestDictionaryCompressionIsOff writes a column of three repeated
+// strings, which DuckDB would store with a dictionary, and expects the
+// file to hold it without one.
+func TestDictionaryCompressionIsOff(t *testing.T) {
+	ctx := context.Background()
+	st := storeWith(t, `CREATE TABLE repeated AS SELECT 'status ' || (i % 3) || ' of an order' AS s FROM range(100000) t(i)`)
 	rows, err := st.DB.QueryContext(ctx, `SELECT DISTINCT compression FROM pragma_storage_info('repeated') WHERE column_name = 's' AND segment_type = 'VARCHAR'`)
 	if err != nil {
 		t.Fatal(err)
@@ -53,15 +62,7 @@ func TestDictionaryCompressionIsOff(t *testing.T) {
 // expects three row groups in the file.
 func TestRowGroupSize(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "s.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	exec(t, st, `CREATE TABLE numbers AS SELECT i FROM range(?) t(i)`, 2*store.RowGroupSize+1)
-	if err := st.Checkpoint(ctx); err != nil {
-		t.Fatal(err)
-	}
+	st := storeWith(t, `CREATE TABLE numbers AS SELECT i FROM range(?) t(i)`, 2*store.RowGroupSize+1)
 	var groups int
 	if err := st.DB.QueryRowContext(ctx, `SELECT count(DISTINCT row_group_id) FROM pragma_storage_info('numbers')`).Scan(&groups); err != nil {
 		t.Fatal(err)

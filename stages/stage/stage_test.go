@@ -18,7 +18,8 @@ var entities = []pipeline.Entity{
 	{Name: "order", Fields: []string{"c"}, Key: []string{"c"}},
 }
 
-func open(t *testing.T) (*store.Store, *stage.Writer) {
+// openStore opens a store in a temp folder with the entities' tables.
+func openStore(t *testing.T) *store.Store {
 	t.Helper()
 	ctx := context.Background()
 	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "stage.duckdb"))
@@ -29,7 +30,13 @@ func open(t *testing.T) (*store.Store, *stage.Writer) {
 	if err := st.EnsureEntityTables(ctx, entities); err != nil {
 		t.Fatal(err)
 	}
-	w, err := stage.NewWriter(ctx, st, 7, entities)
+	return st
+}
+
+func open(t *testing.T) (*store.Store, *stage.Writer) {
+	t.Helper()
+	st := openStore(t)
+	w, err := stage.NewWriter(context.Background(), st, 7, entities)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -194,14 +201,7 @@ func TestInvalidUTF8IsAnError(t *testing.T) {
 // afterwards, also when the writer cannot start.
 func TestStagingRunsDuckDBOnOneThread(t *testing.T) {
 	ctx := context.Background()
-	st, err := store.Open(ctx, filepath.Join(t.TempDir(), "stage.duckdb"))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer st.Close()
-	if err := st.EnsureEntityTables(ctx, entities); err != nil {
-		t.Fatal(err)
-	}
+	st := openStore(t)
 	if err := st.SetThreads(ctx, 3); err != nil {
 		t.Fatal(err)
 	}
