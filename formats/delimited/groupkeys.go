@@ -35,32 +35,28 @@ func newGroupKeys() *groupKeys {
 	}
 }
 
-// first returns the line of the first row of the group key, if seen.
-func (k *groupKeys) first(key string) (int, bool) {
-	i, ok := k.index[k.hash(key)]
+// firstOrAdd returns the line of the first row of the group key if it
+// was seen, and otherwise remembers it as first seen on line.
+func (k *groupKeys) firstOrAdd(key string, line int) (int, bool) {
+	h := k.hash(key)
+	i, ok := k.index[h]
 	if !ok {
+		k.text = append(k.text, key...)
+		k.entries = append(k.entries, groupEntry{end: len(k.text), line: line})
+		k.index[h] = len(k.entries) - 1
 		return 0, false
 	}
 	if string(k.key(i)) == key {
 		return k.entries[i].line, true
 	}
-	line, ok := k.clashes[key]
-	return line, ok
-}
-
-// add remembers a key not seen before.
-func (k *groupKeys) add(key string, line int) {
-	h := k.hash(key)
-	if _, clash := k.index[h]; clash {
-		if k.clashes == nil {
-			k.clashes = make(map[string]int)
-		}
-		k.clashes[strings.Clone(key)] = line
-		return
+	if at, ok := k.clashes[key]; ok {
+		return at, true
 	}
-	k.text = append(k.text, key...)
-	k.entries = append(k.entries, groupEntry{end: len(k.text), line: line})
-	k.index[h] = len(k.entries) - 1
+	if k.clashes == nil {
+		k.clashes = make(map[string]int)
+	}
+	k.clashes[strings.Clone(key)] = line
+	return 0, false
 }
 
 // key returns entry i's key, in place.

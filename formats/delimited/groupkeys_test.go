@@ -6,7 +6,7 @@ import (
 )
 
 // TestGroupKeys remembers keys with the real hash and with one under which
-// every key clashes, and finds each key's line and no key never added.
+// every key clashes, and finds each key's first line and no key never added.
 func TestGroupKeys(t *testing.T) {
 	clashing := newGroupKeys()
 	clashing.hash = func(s string) uint64 { return uint64(len(s) % 3) }
@@ -14,22 +14,25 @@ func TestGroupKeys(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			for i := range 5000 {
 				key := fmt.Sprintf("SZ-%d", i*7)
-				if _, ok := k.first(key); ok {
-					t.Fatalf("%s found before it was added", key)
+				if line, ok := k.firstOrAdd(key, 10+i); ok {
+					t.Fatalf("%s found (line %d) before it was added", key, line)
 				}
-				k.add(key, 10+i)
 			}
 			for i := range 5000 {
 				key := fmt.Sprintf("SZ-%d", i*7)
-				if line, ok := k.first(key); !ok || line != 10+i {
+				if line, ok := k.firstOrAdd(key, 1e6); !ok || line != 10+i {
 					t.Fatalf("%s: line %d, %v; want %d", key, line, ok, 10+i)
 				}
-				if line, ok := k.first(fmt.Sprintf("SZ-%d", i*7+1)); ok {
-					t.Fatalf("SZ-%d found (line %d), never added", i*7+1, line)
+				other := fmt.Sprintf("SZ-%d", i*7+1)
+				if line, ok := k.firstOrAdd(other, 2e6+i); ok {
+					t.Fatalf("%s found (line %d), never added", other, line)
+				}
+				if line, ok := k.firstOrAdd(other, 3e6); !ok || line != 2e6+i {
+					t.Fatalf("%s: line %d, %v after it was added on line %d", other, line, ok, 2e6+i)
 				}
 			}
-			if _, ok := k.first(""); ok {
-				t.Fatal("the empty key found, never added")
+			if line, ok := k.firstOrAdd("", 1); ok {
+				t.Fatalf("the empty key found (line %d), never added", line)
 			}
 		})
 	}

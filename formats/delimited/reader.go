@@ -202,11 +202,10 @@ func (r *Reader) flush() (pipeline.Record, error) {
 	g := r.cur
 	r.cur = nil
 	first := g.rows[0].line
-	if at, dup := r.seen.first(g.key); dup {
+	if at, dup := r.seen.firstOrAdd(g.key, first); dup {
 		return nil, &pipeline.RecordError{Pos: g.Position(),
 			Reason: fmt.Sprintf("rows of %s are not together (first at line %d)", g.label, at)}
 	}
-	r.seen.add(g.key, first)
 	if g.bad != "" {
 		return nil, &pipeline.RecordError{Pos: g.Position(), Reason: g.bad}
 	}

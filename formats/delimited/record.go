@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
+	"unsafe"
 
 	"minisync/pipeline"
 )
@@ -14,6 +16,12 @@ type columns struct {
 	numbered bool // no header: the names are "1", "2", …
 	exact    map[string]int
 	fold     map[string]int // lower-cased name -> index, -1 when several match
+	// seen remembers names resolved before by where their text lies in
+	// memory: a mapping asks for the same few names, in the same strings,
+	// for every row, and finding one here costs a fraction of hashing it.
+	// Rows of a file are mapped on several goroutines, hence atomics.
+	seen   [seenSlots]atomic.Pointer[resolved]
+	filled atomic.Int32 // slots of seen in use
 }
 
 func newColumns(names []string) *columns {
@@ -28,6 +36,43 @@ func newColumns(names []string) *columns {
 		}
 	}
 	return c
+}
+
+// seenSlots is the size of columns.seen; it holds at most half as many
+// names, after which further names are not remembered.
+const seenSlots = 256
+
+// resolved is a name index has answered without error.
+type resolved struct {
+	name string // held, so its memory cannot be reused for another name
+	i    int
+}
+
+// lookup is index, answered from seen for a name resolved before. A slot
+// once filled never changes and holds its name, so a name found at the
+// address and length asked for is the name asked for.
+func (c *columns) lookup(name string) (int, error) {
+	if name == "" {
+		return c.index(name)
+	}
+	p := unsafe.StringData(name)
+	h := int(uint64(uintptr(unsafe.Pointer(p))) * 0x9E3779B97F4A7C15 >> 56) // 8 bits
+	// The probe ends at an empty slot: about half are filled at most.
+	for n := range seenSlots {
+		slot := &c.seen[(h+n)%seenSlots]
+		r := slot.Load()
+		if r == nil {
+			i, err := c.index(name)
+			if err == nil && c.filled.Load() < seenSlots/2 && slot.CompareAndSwap(nil, &resolved{name: name, i: i}) {
+				c.filled.Add(1)
+			}
+			return i, err
+		}
+		if unsafe.StringData(r.name) == p && len(r.name) == len(name) {
+			return r.i, nil
+		}
+	}
+	return c.index(name)
 }
 
 // index returns the column named name, matched exactly or else ignoring
@@ -65,7 +110,7 @@ type rowRecord struct {
 // Value returns the field in the column named path; a path naming no column
 // returns ("", false, nil).
 func (r *rowRecord) Value(path string) (string, bool, error) {
-	i, err := r.cols.index(path)
+	i, err := r.cols.lookup(path)
 	if err != nil || i < 0 {
 		return "", false, err
 	}
@@ -78,15 +123,18 @@ func (r *rowRecord) Children(string) ([]pipeline.Record, error) { return nil, ni
 // Position returns e.g. "line 42", or "line 43 (Számlaszám SZ-2026-0042)"
 // for a row of a group.
 func (r *rowRecord) Position() string {
-	b := make([]byte, 0, 16+len(r.group))
-	b = append(b, "line "...)
-	b = strconv.AppendInt(b, int64(r.line), 10)
+	var num [20]byte
+	n := strconv.AppendInt(num[:0], int64(r.line), 10)
+	var b strings.Builder
+	b.Grow(len("line ") + len(n) + len(" ()") + len(r.group))
+	b.WriteString("line ")
+	b.Write(n)
 	if r.group != "" {
-		b = append(b, " ("...)
-		b = append(b, r.group...)
-		b = append(b, ')')
+		b.WriteString(" (")
+		b.WriteString(r.group)
+		b.WriteByte(')')
 	}
-	return string(b)
+	return b.String()
 }
 
 // groupRecord is a run of consecutive rows with the same GroupBy value.
@@ -128,7 +176,8 @@ func (g *groupRecord) Position() string {
 
 func (g *groupRecord) position() string {
 	first, last := g.rows[0].line, g.rows[len(g.rows)-1].line
-	b := make([]byte, 0, 32+len(g.label))
+	var buf [48]byte
+	b := buf[:0]
 	if first == last {
 		b = append(b, "line "...)
 		b = strconv.AppendInt(b, int64(first), 10)
@@ -138,7 +187,11 @@ func (g *groupRecord) position() string {
 		b = append(b, "–"...)
 		b = strconv.AppendInt(b, int64(last), 10)
 	}
-	b = append(b, " ("...)
-	b = append(b, g.label...)
-	return string(append(b, ')'))
+	var s strings.Builder
+	s.Grow(len(b) + len(" ()") + len(g.label))
+	s.Write(b)
+	s.WriteString(" (")
+	s.WriteString(g.label)
+	s.WriteByte(')')
+	return s.String()
 }
