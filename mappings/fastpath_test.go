@@ -67,20 +67,28 @@ func TestSumDecimalsRefusesWhatItCannotAddExactly(t *testing.T) {
 	}
 }
 
+// numberLike returns n random strings of digits, minus signs, points and
+// commas, 1 to maxLen bytes long, the same for the same seed.
+func numberLike(seed uint64, n, maxLen int) []string {
+	rng := rand.New(rand.NewPCG(seed, seed+1))
+	const alphabet = "0123456789-.,0"
+	out := make([]string, n)
+	for k := range out {
+		b := make([]byte, 1+rng.IntN(maxLen))
+		for i := range b {
+			b[i] = alphabet[rng.IntN(len(alphabet))]
+		}
+		out[k] = string(b)
+	}
+	return out
+}
+
 // TestPlainNumberAgreesWithTheGeneralPath: wherever the fast path answers,
 // it answers as the general path does.
 func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
 	inputs := []string{"0", "-0", "0,00", "-0,00", "12", "-12", "12,50", "12.50", ".5", "5.", ",5", "-,5",
 		"00012", "1,234", "1.234", "100", "100,0", "9.834,65", "1,234.50", "1.234.567,8", "1,234,567.0", "1.2.3,4,5", "-1.000,00", "-", ".", ",", "", "1 234", "1.234,5", "1e5", "--1", "1-"}
-	rng := rand.New(rand.NewPCG(3, 4))
-	const alphabet = "0123456789-.,0"
-	for range 20000 {
-		b := make([]byte, 1+rng.IntN(7))
-		for i := range b {
-			b[i] = alphabet[rng.IntN(len(alphabet))]
-		}
-		inputs = append(inputs, string(b))
-	}
+	inputs = append(inputs, numberLike(3, 20000, 7)...)
 	fast := 0
 	for _, in := range inputs {
 		got, ok := plainNumber(in)
@@ -141,5 +149,71 @@ func TestDateLayoutOrderChangesNothing(t *testing.T) {
 	}
 	if forward["2026.11.18."] != "2026-11-18T00:00:00+02:00<nil>" {
 		t.Errorf("2026.11.18. = %s", forward["2026.11.18."])
+	}
+}
+
+// TestPlainDecimalReadsWhatPlainNumberWrites: the sum's fast path reads a
+// raw value as parseDecimal reads plainNumber's result, or refuses it.
+func TestPlainDecimalReadsWhatPlainNumberWrites(t *testing.T) {
+	inputs := []string{"0", "-0", "0,00", "-0,00", "12,50", "-12.50", ",5", "-,5", "5.", "1.234.567,8", "1,234,567.0",
+		"7500.0000", "0,0000001", "1,2345678", "99999999999,999999", "100000000000000000", "1 234", "", "-", "1e5"}
+	inputs = append(inputs, numberLike(7, 20000, 12)...)
+	fast := 0
+	for _, in := range inputs {
+		mant, scale, ok := plainDecimal(in)
+		var wantMant int64
+		var wantScale int
+		wantOK := false
+		if s, plain := plainNumber(in); plain {
+			wantMant, wantScale, wantOK = parseDecimal(s)
+		}
+		switch {
+		case ok && (!wantOK || mant != wantMant || scale != wantScale):
+			t.Fatalf("plainDecimal(%q) = %d, %d; parseDecimal(plainNumber) = %d, %d, %v", in, mant, scale, wantMant, wantScale, wantOK)
+		case ok:
+			fast++
+		case wantOK && len(in) < 15:
+			t.Fatalf("plainDecimal(%q) refused what parseDecimal(plainNumber) reads as %d, %d", in, wantMant, wantScale)
+		}
+	}
+	if fast < 1000 {
+		t.Fatalf("the fast path answered only %d inputs", fast)
+	}
+}
+
+// TestPlainDateAgreesWithTheGeneralPath: the date transform's fast path
+// answers as localDateTime does, and refuses what it cannot read.
+func TestPlainDateAgreesWithTheGeneralPath(t *testing.T) {
+	inputs := []string{"2026.11.18.", "2026.11.18", "2026-11-18", "18.11.2026", "2024.02.29.", "2026.02.29.", "2026-04-31",
+		"31.12.1999", "0001-01-01", "0000-01-01", "2026-1-18", "2026.11.18. 10:30", "18-11-2026", "2026/11/18", "2026-11-18T10:30:00+01:00"}
+	rng := rand.New(rand.NewPCG(9, 10))
+	for range 20000 {
+		y, m, d := 1+rng.IntN(2100), rng.IntN(14), rng.IntN(33)
+		switch rng.IntN(4) {
+		case 0:
+			inputs = append(inputs, fmt.Sprintf("%04d.%02d.%02d.", y, m, d))
+		case 1:
+			inputs = append(inputs, fmt.Sprintf("%04d.%02d.%02d", y, m, d))
+		case 2:
+			inputs = append(inputs, fmt.Sprintf("%04d-%02d-%02d", y, m, d))
+		default:
+			inputs = append(inputs, fmt.Sprintf("%02d.%02d.%04d", d, m, y))
+		}
+	}
+	fast := 0
+	for _, in := range inputs {
+		got, ok := plainDate(in)
+		general, err := localDateTime(in, "Europe/Bucharest")
+		switch {
+		case ok && (err != nil || general[:10] != got):
+			t.Fatalf("plainDate(%q) = %s; the general path gives %q, %v", in, got, general, err)
+		case ok:
+			fast++
+		case err == nil && general != "" && !strings.Contains(in, ":") && !strings.HasPrefix(in, "0000"):
+			t.Fatalf("plainDate(%q) refused a date the general path reads as %s", in, general)
+		}
+	}
+	if fast < 10000 {
+		t.Fatalf("the fast path answered only %d inputs", fast)
 	}
 }

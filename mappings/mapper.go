@@ -265,7 +265,12 @@ func (m *Mapper) row(r pipeline.Record, e *EntitySpec, keyFields []int, index in
 		row.Key = e.KeyPrefix + row.Values[keyFields[0]]
 		return row, nil, nil
 	}
+	n := len(e.KeyPrefix) + len(keyFields) - 1
+	for _, j := range keyFields {
+		n += len(row.Values[j])
+	}
 	var key strings.Builder
+	key.Grow(n)
 	key.WriteString(e.KeyPrefix)
 	for n, j := range keyFields {
 		if n > 0 {
@@ -441,6 +446,9 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 	if err != nil {
 		return "", nil, err
 	}
+	if total, ok := sumPlain(children, s.Path); ok {
+		return total, nil, nil
+	}
 	nums := make([]string, 0, len(children))
 	from := make([]pipeline.Record, 0, len(children)) // the child of each number
 	for _, c := range children {
@@ -470,4 +478,29 @@ func sum(r pipeline.Record, s *SumSpec) (string, *pipeline.RecordError, error) {
 	}
 	out, _ := normalizeNumber(total.FloatString(6))
 	return out, nil, nil
+}
+
+// sumPlain is sum for the common case, every value empty or a plain
+// decimal spelling of at most maxDecimalScale fraction digits, without
+// making a string per value; ok is false otherwise, and sum's general
+// path then answers, or names the bad value.
+func sumPlain(children []pipeline.Record, path string) (string, bool) {
+	var total int64
+	for _, c := range children {
+		raw, _, err := c.Value(path)
+		if err != nil {
+			return "", false
+		}
+		if raw == "" {
+			continue
+		}
+		mant, scale, ok := plainDecimal(raw)
+		if !ok {
+			return "", false
+		}
+		if total, ok = addFixed(total, mant, scale); !ok {
+			return "", false
+		}
+	}
+	return formatFixed(total), true
 }

@@ -14,6 +14,7 @@ import (
 	"time"
 	_ "time/tzdata" // Europe/Budapest and Europe/Bucharest on machines without zoneinfo
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/text/cases"
 	"golang.org/x/text/language"
@@ -44,6 +45,14 @@ var transforms = map[string]transformDef{
 	"percent":        {fn: one(func(v, _ string) (string, error) { return normalizePercent(v) }), help: "19% / 0.19 / 19 / 19,0 % → 19"},
 	"datetime":       {fn: one(localDateTime), max: 1, help: "a timestamp in a known layout → RFC 3339; argument: time zone (default Europe/Budapest)"},
 	"date": {fn: one(func(v, zone string) (string, error) {
+		if d, ok := plainDate(strings.TrimSpace(v)); ok {
+			if zone != "" {
+				if _, err := location(zone); err != nil {
+					return "", err
+				}
+			}
+			return d, nil
+		}
 		s, err := localDateTime(v, zone)
 		if err != nil || s == "" {
 			return s, err
@@ -230,41 +239,9 @@ func generalNumber(v string) (string, error) {
 // separators "." or "," ("9.834,65", "1,234.5") — in one pass and one
 // allocation; ok is false for anything else (spaces, exponents, …).
 func plainNumber(v string) (string, bool) {
-	digits, dots, commas, lastDot, lastComma := 0, 0, 0, -1, -1
-	for i := 0; i < len(v); i++ {
-		switch c := v[i]; {
-		case '0' <= c && c <= '9':
-			digits++
-		case c == '-' && i == 0:
-		case c == '.':
-			dots, lastDot = dots+1, i
-		case c == ',':
-			commas, lastComma = commas+1, i
-		default:
-			return "", false
-		}
-	}
-	if digits == 0 {
+	decimal, group, ok := numberMarks(v)
+	if !ok {
 		return "", false
-	}
-	// As generalNumber: with both, the later one is the decimal mark; a
-	// lone comma is a decimal comma; repeated marks group thousands.
-	var decimal, group byte
-	switch {
-	case dots > 0 && commas > 0 && lastComma > lastDot && commas == 1:
-		decimal, group = ',', '.'
-	case dots > 0 && commas > 0 && lastDot > lastComma && dots == 1:
-		decimal, group = '.', ','
-	case dots > 0 && commas > 0:
-		return "", false // several of the decimal mark: not a number
-	case commas == 1:
-		decimal = ','
-	case commas > 1:
-		group = ','
-	case dots == 1:
-		decimal = '.'
-	case dots > 1:
-		group = '.'
 	}
 	s := v
 	if group != 0 || decimal == ',' {
@@ -290,14 +267,65 @@ func plainNumber(v string) (string, bool) {
 	return s, true
 }
 
+// numberMarks reads a plain spelling's decimal mark and thousands
+// separator (0 when there is none); ok is false when v is not plain.
+func numberMarks(v string) (decimal, group byte, ok bool) {
+	digits, dots, commas, lastDot, lastComma := 0, 0, 0, -1, -1
+	for i := 0; i < len(v); i++ {
+		switch c := v[i]; {
+		case '0' <= c && c <= '9':
+			digits++
+		case c == '-' && i == 0:
+		case c == '.':
+			dots, lastDot = dots+1, i
+		case c == ',':
+			commas, lastComma = commas+1, i
+		default:
+			return 0, 0, false
+		}
+	}
+	if digits == 0 {
+		return 0, 0, false
+	}
+	// As generalNumber: with both, the later one is the decimal mark; a
+	// lone comma is a decimal comma; repeated marks group thousands.
+	switch {
+	case dots > 0 && commas > 0 && lastComma > lastDot && commas == 1:
+		return ',', '.', true
+	case dots > 0 && commas > 0 && lastDot > lastComma && dots == 1:
+		return '.', ',', true
+	case dots > 0 && commas > 0:
+		return 0, 0, false // several of the decimal mark: not a number
+	case commas == 1:
+		return ',', 0, true
+	case commas > 1:
+		return 0, ',', true
+	case dots == 1:
+		return '.', 0, true
+	case dots > 1:
+		return 0, '.', true
+	}
+	return 0, 0, true
+}
+
 // collapseSpace trims v and collapses each run of white space inside it to
 // one space; a value that needs neither is returned as it is.
 func collapseSpace(v string) string {
 	prevSpace := true // at the start, a space would be leading
-	for _, r := range v {
-		space := unicode.IsSpace(r)
-		if space && (r != ' ' || prevSpace) {
-			return strings.Join(strings.Fields(v), " ")
+	for i := 0; i < len(v); {
+		var space bool
+		if c := v[i]; c < utf8.RuneSelf {
+			space = asciiSpace[c]
+			if space && (c != ' ' || prevSpace) {
+				return strings.Join(strings.Fields(v), " ")
+			}
+			i++
+		} else {
+			r, n := utf8.DecodeRuneInString(v[i:])
+			if space = unicode.IsSpace(r); space {
+				return strings.Join(strings.Fields(v), " ")
+			}
+			i += n
 		}
 		prevSpace = space
 	}
@@ -306,6 +334,9 @@ func collapseSpace(v string) string {
 	}
 	return v
 }
+
+// asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.
+var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // normalizePercent reads "27%", "27", "0.27" or "27,0 %" as the percentage 27.
 func normalizePercent(v string) (string, error) {
@@ -329,6 +360,50 @@ var dateLayouts = []string{
 	"2006.01.02 15:04:05", "2006.01.02. 15:04:05", "2006.01.02 15:04", "2006.01.02.", "2006.01.02",
 	"2006-01-02 15:04:05", "2006-01-02 15:04", "2006-01-02",
 	"02.01.2006 15:04:05", "02.01.2006 15:04", "02.01.2006",
+}
+
+// plainDate reads the date-only layouts of dateLayouts (2026.11.18.,
+// 2026.11.18, 2026-11-18, 18.11.2026) as 2026-11-18, as the date
+// transform's general path would, without parsing a time; ok is false for
+// anything else, years before 1 and days the month does not have.
+func plainDate(s string) (string, bool) {
+	var y, m, d string
+	switch {
+	case len(s) == 11 && s[4] == '.' && s[7] == '.' && s[10] == '.',
+		len(s) == 10 && s[4] == '.' && s[7] == '.',
+		len(s) == 10 && s[4] == '-' && s[7] == '-':
+		y, m, d = s[0:4], s[5:7], s[8:10]
+	case len(s) == 10 && s[2] == '.' && s[5] == '.':
+		d, m, y = s[0:2], s[3:5], s[6:10]
+	default:
+		return "", false
+	}
+	year, ok1 := digits(y)
+	month, ok2 := digits(m)
+	day, ok3 := digits(d)
+	if !ok1 || !ok2 || !ok3 || year < 1 || month < 1 || month > 12 || day < 1 ||
+		day > time.Date(year, time.Month(month)+1, 0, 0, 0, 0, 0, time.UTC).Day() {
+		return "", false
+	}
+	var b [10]byte
+	copy(b[0:4], y)
+	b[4] = '-'
+	copy(b[5:7], m)
+	b[7] = '-'
+	copy(b[8:10], d)
+	return string(b[:]), true
+}
+
+// digits reads a run of ASCII digits.
+func digits(s string) (int, bool) {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return 0, false
+		}
+		n = n*10 + int(s[i]-'0')
+	}
+	return n, true
 }
 
 // isUnixTime reports whether s is 9 or 10 digits, seconds since 1970.
