@@ -31,6 +31,12 @@ type Row struct {
 // SHA-256 over the values each followed by 0x1f; NULL and "" hash alike.
 // Staged and current rows are compared by it, so it never changes.
 func HashValues(values []string) string {
+	var b [32]byte
+	return string(AppendHash(b[:0], values))
+}
+
+// AppendHash appends HashValues(values) to dst.
+func AppendHash(dst []byte, values []string) []byte {
 	n := 0
 	for _, v := range values {
 		n += len(v) + 1
@@ -45,7 +51,7 @@ func HashValues(values []string) string {
 		buf = append(buf, 0x1f)
 	}
 	sum := sha256.Sum256(buf)
-	return hex.EncodeToString(sum[:16])
+	return hex.AppendEncode(dst, sum[:16])
 }
 
 // Reject is a source record that could not be mapped, with the reason.

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"unsafe"
 
 	"minisync/pipeline"
 	"minisync/store"
@@ -148,6 +149,7 @@ type Lane struct {
 	appenders map[string]*chunkAppender
 	ints      [3]int64 // run_id, file_id, seq of each row
 	strs      []string // the row's text columns, reused for each row
+	hash      []byte   // a row's hash when the row comes without one
 	// the file being staged when the lane was handed out
 	runID, fileID, fileNo int64
 	tx                    driver.Tx // open while the lane holds rows of the file
@@ -166,7 +168,9 @@ func (l *Lane) Row(b int64, n int, r pipeline.Row) error {
 		return fmt.Errorf("staging %s %s: file too large to order (batch %d, row %d of the batch, file %d of the run)", r.Entity, r.Key, b, n, fileNo)
 	}
 	if r.Hash == "" {
-		r.Hash = pipeline.HashValues(r.Values)
+		// Into the lane's buffer: the appender copies it before the next row.
+		l.hash = pipeline.AppendHash(l.hash[:0], r.Values)
+		r.Hash = unsafe.String(unsafe.SliceData(l.hash), len(l.hash))
 	}
 	l.ints = [3]int64{l.runID, l.fileID, fileNo<<(batchBits+rowBits) | b<<rowBits | int64(n)}
 	l.strs = append(append(l.strs[:0], r.Pos, r.Key, r.Hash), r.Values...)
