@@ -8,6 +8,8 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"unicode"
+	"unicode/utf8"
 )
 
 // bigSum is the reference: big.Rat, rounded to 6 digits, normalized.
@@ -109,7 +111,7 @@ func TestPlainNumberAgreesWithTheGeneralPath(t *testing.T) {
 func TestCollapseSpaceAgreesWithFields(t *testing.T) {
 	inputs := []string{"", " ", "a", " a", "a ", "a b", "a  b", "a\tb", "Kovács  Anna", "Kovács Anna", "Ana\u00a0Pop", "x\u2003y", "\n", "é é"}
 	rng := rand.New(rand.NewPCG(5, 6))
-	alphabet := []rune{'a', 'é', ' ', ' ', '\t', '\n', '\u00a0', '\u2003', 'Z'}
+	alphabet := []rune{'a', 'é', 'ő', ' ', ' ', '\t', '\n', '\u0085', '\u00a0', '\u1680', '\u2003', '\u202f', '\u3000', '\u30a2', 'Z'}
 	for range 20000 {
 		r := make([]rune, rng.IntN(8))
 		for i := range r {
@@ -120,6 +122,20 @@ func TestCollapseSpaceAgreesWithFields(t *testing.T) {
 	for _, in := range inputs {
 		if got, want := collapseSpace(in), strings.Join(strings.Fields(in), " "); got != want {
 			t.Fatalf("collapseSpace(%q) = %q, want %q", in, got, want)
+		}
+	}
+}
+
+// TestWhiteSpaceLeadBytes checks what collapseSpace relies on: every white
+// space character beyond ASCII is encoded starting with 0xc2, 0xe1, 0xe2
+// or 0xe3.
+func TestWhiteSpaceLeadBytes(t *testing.T) {
+	for r := rune(utf8.RuneSelf); r <= unicode.MaxRune; r++ {
+		if !unicode.IsSpace(r) {
+			continue
+		}
+		if b := utf8.AppendRune(nil, r)[0]; b != 0xc2 && (b < 0xe1 || b > 0xe3) {
+			t.Errorf("U+%04X is white space and starts with 0x%02x", r, b)
 		}
 	}
 }

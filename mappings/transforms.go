@@ -320,6 +320,8 @@ func collapseSpace(v string) string {
 				return strings.Join(strings.Fields(v), " ")
 			}
 			i++
+		} else if c != 0xc2 && (c < 0xe1 || c > 0xe3) {
+			i++ // no white space starts so: ő, ű, or the rest of a character
 		} else {
 			r, n := utf8.DecodeRuneInString(v[i:])
 			if space = unicode.IsSpace(r); space {
@@ -336,6 +338,8 @@ func collapseSpace(v string) string {
 }
 
 // asciiSpace marks the ASCII bytes unicode.IsSpace reports as space.
+// Beyond ASCII, every white space character's UTF-8 encoding starts with
+// 0xc2 (U+0085, U+00A0), 0xe1 (U+1680) or 0xe2 and 0xe3 (U+2000–U+3000).
 var asciiSpace = [utf8.RuneSelf]bool{'\t': true, '\n': true, '\v': true, '\f': true, '\r': true, ' ': true}
 
 // normalizePercent reads "27%", "27", "0.27" or "27,0 %" as the percentage 27.
