@@ -159,30 +159,46 @@ func (m *Mapper) Lookup(name string) map[string]string { return m.lookups[name] 
 // Map maps one record. The error is reserved for faults of the mapping
 // itself (a malformed path); a bad record is a Result with a Reject.
 func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
+	var res Result
+	err := m.MapInto(rec, &res)
+	return res, err
+}
+
+// MapInto is Map writing into res, reusing its rows and their values for
+// this record's: whatever res held before is overwritten. Staging maps a
+// batch's records into one Result, without a new slice per row.
+func (m *Mapper) MapInto(rec pipeline.Record, res *Result) error {
+	rows := res.Rows[:0]
+	*res = Result{Rows: rows}
 	if m.syncStart != "" && m.spec.RecordDate != nil {
 		d, rej, err := m.field(rec, m.spec.RecordDate, 0, "record_date")
 		if err != nil || rej != nil {
-			return Result{Reject: rej}, err
+			res.Reject = rej
+			return err
 		}
 		if d != "" && d[:min(10, len(d))] < m.syncStart {
-			return Result{Skip: fmt.Sprintf("dated %s, before sync_start %s", d, m.syncStart)}, nil
+			res.Skip = fmt.Sprintf("dated %s, before sync_start %s", d, m.syncStart)
+			return nil
 		}
 	}
 	for _, f := range m.spec.Filters {
 		skip, err := m.skips(rec, f)
 		var bad *pipeline.RecordError
 		if errors.As(err, &bad) {
-			return Result{Reject: &pipeline.Reject{Pos: bad.Pos, Field: bad.Field, Value: bad.Value, Reason: "filter: " + bad.Reason}}, nil
+			res.Reject = &pipeline.Reject{Pos: bad.Pos, Field: bad.Field, Value: bad.Value, Reason: "filter: " + bad.Reason}
+			return nil
 		}
 		if err != nil {
-			return Result{}, fmt.Errorf("filter on %s: %w", f.Path, err)
+			return fmt.Errorf("filter on %s: %w", f.Path, err)
 		}
 		if skip {
-			return Result{Skip: f.Reason}, nil
+			res.Skip = f.Reason
+			return nil
 		}
 	}
-	var res Result
-	res.Rows = make([]pipeline.Row, 0, len(m.spec.Entities))
+	if rows == nil {
+		rows = make([]pipeline.Row, 0, len(m.spec.Entities))
+	}
 	for i := range m.spec.Entities {
 		e := &m.spec.Entities[i]
 		self := [1]pipeline.Record{rec}
@@ -190,28 +206,32 @@ func (m *Mapper) Map(rec pipeline.Record) (Result, error) {
 		if e.Each != "" {
 			var err error
 			if recs, err = rec.Children(e.Each); err != nil {
-				return Result{}, fmt.Errorf("entity %s: each %q: %w", e.Name, e.Each, err)
+				return fmt.Errorf("entity %s: each %q: %w", e.Name, e.Each, err)
 			}
 		}
-		res.Rows = slices.Grow(res.Rows, len(recs))
+		rows = slices.Grow(rows, len(recs))
 		index := 0
 		for _, r := range recs {
 			ok, err := m.applies(r, e)
 			if err != nil {
-				return Result{}, fmt.Errorf("entity %s: %w", e.Name, err)
+				return fmt.Errorf("entity %s: %w", e.Name, err)
 			}
 			if !ok {
 				continue
 			}
 			index++
-			row, rej, err := m.row(r, e, m.keyFields[i], index)
+			// The values of the row this one overwrites, if any.
+			values := rows[:len(rows)+1][len(rows)].Values
+			row, rej, err := m.row(r, e, m.keyFields[i], index, values)
 			if err != nil || rej != nil {
-				return Result{Reject: rej}, err
+				res.Rows, res.Reject = rows[:0], rej
+				return err
 			}
-			res.Rows = append(res.Rows, row)
+			rows = append(rows, row)
 		}
 	}
-	return res, nil
+	res.Rows = rows
+	return nil
 }
 
 func (m *Mapper) applies(r pipeline.Record, e *EntitySpec) (bool, error) {
@@ -247,8 +267,12 @@ func holds(r pipeline.Record, c Condition) (bool, error) {
 	return false, nil
 }
 
-func (m *Mapper) row(r pipeline.Record, e *EntitySpec, keyFields []int, index int) (pipeline.Row, *pipeline.Reject, error) {
-	row := pipeline.Row{Entity: e.Name, Pos: r.Position(), Values: make([]string, len(e.Fields))}
+// row maps one row, into values when it is large enough.
+func (m *Mapper) row(r pipeline.Record, e *EntitySpec, keyFields []int, index int, values []string) (pipeline.Row, *pipeline.Reject, error) {
+	if cap(values) < len(e.Fields) {
+		values = make([]string, len(e.Fields))
+	}
+	row := pipeline.Row{Entity: e.Name, Pos: r.Position(), Values: values[:len(e.Fields)]}
 	for j := range e.Fields {
 		v, rej, err := m.field(r, &e.Fields[j], index, e.Name)
 		if err != nil || rej != nil {

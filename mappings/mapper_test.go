@@ -1,6 +1,7 @@
 package mappings
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 
@@ -185,6 +186,58 @@ func TestMapRecord(t *testing.T) {
 	rec.values["Date"] = "2026.10.31 23:59:59"
 	if res, _ = m.Map(rec); res.Skip == "" || len(res.Rows) != 0 {
 		t.Errorf("record before sync_start: %+v", res)
+	}
+}
+
+// TestMapIntoMatchesMap maps records one after another into one Result:
+// each time it holds what Map gives for the record alone, in the values
+// slices of the record before.
+func TestMapIntoMatchesMap(t *testing.T) {
+	m := compileTest(t, `{"Új": "Nou"}`)
+	order := func(key, status, date string, skus ...string) pipeline.Record {
+		var items []pipeline.Record
+		for _, sku := range skus {
+			items = append(items, fakeRecord{values: map[string]string{"Sku": sku, "../Key": key}})
+		}
+		return fakeRecord{values: map[string]string{"Key": key, "Date": date, "Status": status, "Currency": "EUR"},
+			children: map[string][]pipeline.Record{"Items": items}}
+	}
+	render := func(res Result) string {
+		var b strings.Builder
+		fmt.Fprintf(&b, "skip %q reject %v;", res.Skip, res.Reject)
+		for _, r := range res.Rows {
+			fmt.Fprintf(&b, " %s %s %s %q;", r.Entity, r.Key, r.Pos, r.Values)
+		}
+		return b.String()
+	}
+	records := []pipeline.Record{
+		order("K1", "Új", "2026.11.18 10:00:00", "S1", "S2", "S3"),
+		order("K2", "Új", "2026.11.19 10:00:00", "S9"),
+		order("K3", "Visszaküldve", "2026.11.19 10:00:00", "S1"), // rejected
+		order("K4", "Új", "2026.10.01 10:00:00", "S1"),           // before sync_start
+		order("K5", "Új", "2026.11.20 10:00:00", "S4", "S5"),
+	}
+	var res Result
+	var first *string
+	for i, rec := range records {
+		if err := m.MapInto(rec, &res); err != nil {
+			t.Fatal(err)
+		}
+		want, err := m.Map(rec)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got, want := render(res), render(want); got != want {
+			t.Fatalf("record %d: MapInto gives\n%s\nMap gives\n%s", i, got, want)
+		}
+		if len(res.Rows) == 0 {
+			continue
+		}
+		if first == nil {
+			first = &res.Rows[0].Values[0]
+		} else if &res.Rows[0].Values[0] != first {
+			t.Errorf("record %d: the first row's values are a new slice, not the one before", i)
+		}
 	}
 }
 

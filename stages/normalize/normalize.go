@@ -41,6 +41,7 @@ type Sink interface {
 // Lane appends rows on one goroutine.
 type Lane interface {
 	// Row appends r, row n (0-based) of batch b (0-based) of the file.
+	// r.Values is reused once Row returns: a lane copies what it keeps.
 	Row(b int64, n int, r pipeline.Row) error
 	// Done gives the lane back to the sink.
 	Done()
@@ -200,12 +201,13 @@ func read(ctx context.Context, rr pipeline.RecordReader, ordered, work chan<- *b
 // until a record's mapping fails (the file then ends with that error).
 func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
 	n := 0
+	var res mappings.Result // the rows of one record after another
 	for i := range b.items {
 		it := &b.items[i]
 		if it.rec == nil {
 			continue
 		}
-		it.res, it.mapErr = m.Map(it.rec)
+		it.mapErr = m.MapInto(it.rec, &res)
 		if it.mapErr != nil {
 			it.pos = it.rec.Position()
 			return
@@ -214,17 +216,18 @@ func (b *batch) mapAll(m *mappings.Mapper, lane Lane) {
 			r.Release()
 		}
 		it.rec = nil
-		if it.res.Reject != nil || it.res.Skip != "" {
+		if res.Reject != nil || res.Skip != "" {
+			it.res = mappings.Result{Reject: res.Reject, Skip: res.Skip}
 			continue
 		}
-		for _, row := range it.res.Rows {
+		for _, row := range res.Rows {
 			if err := lane.Row(b.no, n, row); err != nil {
 				b.appendErr = err
 				return
 			}
 			n++
 		}
-		it.rows, it.res.Rows = len(it.res.Rows), nil
+		it.rows = len(res.Rows)
 	}
 }
 

@@ -61,6 +61,7 @@ func (s *memSink) Reject(r pipeline.Reject) error {
 func (l memLane) Row(b int64, n int, r pipeline.Row) error {
 	l.s.mu.Lock()
 	defer l.s.mu.Unlock()
+	r.Values = slices.Clone(r.Values) // reused after Row returns
 	l.s.rows = append(l.s.rows, placed{b, n, r})
 	return nil
 }
