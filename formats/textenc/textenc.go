@@ -57,9 +57,10 @@ func NewReader(r io.Reader) *Reader {
 }
 
 // NewDecodedReader returns a Reader over the output of a single-byte charset
-// decoder such as charmap.Charmap.NewDecoder, which marks a byte the charset
-// does not define with U+FFFD; it fails at the first U+FFFD, wrapping
-// ErrUndefinedByte.
+// decoder such as charmap.Charmap.NewDecoder, which writes only UTF-8 and
+// marks a byte the charset does not define with U+FFFD; it fails at the
+// first U+FFFD, wrapping ErrUndefinedByte. The output is not checked for
+// UTF-8 again.
 func NewDecodedReader(r io.Reader) *Reader {
 	u := NewReader(r)
 	u.decoded = true
@@ -84,9 +85,9 @@ var replacement = []byte("\uFFFD")
 
 // fill reads the next chunk and checks it; it sets ready to the valid part,
 // and err to the read error or the position of an invalid sequence. A
-// chunk that is valid as a whole is checked with utf8.Valid and counted
-// with bytes.Count; only a chunk with a problem is walked rune by rune, to
-// locate it.
+// chunk that is valid as a whole is checked with utf8.Valid (a decoder's
+// output only for U+FFFD) and counted with bytes.Count; only a chunk with a
+// problem is walked rune by rune, to locate it.
 func (u *Reader) fill() {
 	k := copy(u.buf, u.tail)
 	n, err := u.r.Read(u.buf[k:])
@@ -98,7 +99,13 @@ func (u *Reader) fill() {
 			data = data[:cut]
 		}
 	}
-	if utf8.Valid(data) && (!u.decoded || !bytes.Contains(data, replacement)) {
+	var valid bool
+	if u.decoded {
+		valid = !bytes.Contains(data, replacement) // a decoder writes only UTF-8
+	} else {
+		valid = utf8.Valid(data)
+	}
+	if valid {
 		u.advance(data)
 		u.ready = data
 		if err != nil {
