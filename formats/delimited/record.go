@@ -38,8 +38,8 @@ func newColumns(names []string) *columns {
 	return c
 }
 
-// seenSlots is the size of columns.seen; it holds at most half as many
-// names, after which further names are not remembered.
+// seenSlots is the size of columns.seen; it holds about half as many
+// names at most, after which further names are not remembered.
 const seenSlots = 256
 
 // resolved is a name index has answered without error.
