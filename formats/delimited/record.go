@@ -52,7 +52,7 @@ type resolved struct {
 // once filled never changes and holds its name, so a name found at the
 // address and length asked for is the name asked for.
 func (c *columns) lookup(name string) (int, error) {
-	if name == "" {
+	if name == "" { // no text, no address of its own
 		return c.index(name)
 	}
 	p := unsafe.StringData(name)
