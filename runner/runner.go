@@ -207,8 +207,6 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 		return rep, err
 	}
 	staging := time.Now()
-	floor := startHeapFloor(stagingHeapFloor, 10*time.Millisecond)
-	defer floor.Stop() // on failure; stopped below once staging is done
 	w, err := stage.NewWriter(ctx, r.Store, runID, entities)
 	if err != nil {
 		return fail(err)
@@ -233,7 +231,6 @@ func (r *Runner) process(ctx context.Context, mode string, date time.Time, files
 	if err := w.Close(); err != nil {
 		return fail(err)
 	}
-	floor.Stop()
 	// Staging's garbage goes back to the system before the diff, DuckDB's
 	// turn to use memory.
 	debug.FreeOSMemory()

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"sync"
+	"time"
 	"unsafe"
 
 	"minisync/pipeline"
@@ -61,11 +62,13 @@ type Writer struct {
 	fileName string
 	fileNo   int64 // files begun in this run, for seq
 	rejects  []pipeline.Reject
-	threads  int64 // DuckDB's thread count before staging, set back by Close
+	threads  int64      // DuckDB's thread count before staging, set back by Close
+	floor    *heapFloor // Go's heap floor while staging, stopped by Close
 }
 
 // NewWriter prepares staging for a run; lanes open on first use. DuckDB
-// runs on stagingThreads threads until Close.
+// runs on stagingThreads threads, and Go's collector waits for a heap of
+// stagingHeapFloor, until Close.
 func NewWriter(ctx context.Context, st *store.Store, runID int64, entities []pipeline.Entity) (*Writer, error) {
 	threads, err := st.Threads(ctx)
 	if err != nil {
@@ -74,7 +77,8 @@ func NewWriter(ctx context.Context, st *store.Store, runID int64, entities []pip
 	if err := st.SetThreads(ctx, stagingThreads); err != nil {
 		return nil, err
 	}
-	w := &Writer{st: st, runID: runID, entities: entities, threads: threads}
+	w := &Writer{st: st, runID: runID, entities: entities, threads: threads,
+		floor: startHeapFloor(stagingHeapFloor, 10*time.Millisecond)}
 	l, err := w.Lane() // fail early when the tables cannot take rows
 	if err != nil {
 		return nil, errors.Join(err, w.Close())
@@ -305,5 +309,6 @@ func (w *Writer) Close() error {
 		}
 		w.threads = 0
 	}
+	w.floor.Stop()
 	return first
 }

@@ -5,8 +5,12 @@ import (
 	"database/sql"
 	"fmt"
 	"path/filepath"
+	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"strings"
 	"testing"
+	"time"
 
 	"minisync/pipeline"
 	"minisync/stages/stage"
@@ -232,5 +236,36 @@ func TestStagingRunsDuckDBOnOneThread(t *testing.T) {
 	}
 	if n := threads(); n != 3 {
 		t.Errorf("DuckDB runs on %d threads after a failed start, want 3 as before", n)
+	}
+}
+
+// TestWriterHoldsTheHeapFloor: GOGC rises while a writer is open (this
+// test's heap is far below stagingHeapFloor) and is as before after Close.
+func TestWriterHoldsTheHeapFloor(t *testing.T) {
+	gogc := func() int {
+		s := []metrics.Sample{{Name: "/gc/gogc:percent"}}
+		metrics.Read(s)
+		return int(s[0].Value.Uint64())
+	}
+	base := debug.SetGCPercent(100)
+	defer debug.SetGCPercent(base)
+	st := openStore(t)
+	runtime.GC() // the live heap is known from here
+	w, err := stage.NewWriter(context.Background(), st, 7, entities)
+	if err != nil {
+		t.Fatal(err)
+	}
+	raised := false
+	for deadline := time.Now().Add(5 * time.Second); time.Now().Before(deadline) && !raised; time.Sleep(time.Millisecond) {
+		raised = gogc() > 100
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	if !raised {
+		t.Error("GOGC stayed 100 while the writer was open")
+	}
+	if got := gogc(); got != 100 {
+		t.Errorf("GOGC after Close = %d, want 100 as before", got)
 	}
 }

@@ -1,4 +1,4 @@
-package runner
+package stage
 
 import (
 	"runtime/debug"
